@@ -1,0 +1,50 @@
+# Copyright: (c) 2026, euc.workspaces contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one place that makes WorkSpaces clients and turns AWS errors into task failures."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports a missing botocore.
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.euc.workspaces.plugins.module_utils.common import WorkspacesError
+
+# WorkSpaces throttles with ThrottlingException, which AWSRetry's default list lacks.
+RETRY_CODES = ["ThrottlingException", "RequestLimitExceeded", "ServiceUnavailableException", "InternalServerError"]
+RETRY = AWSRetry.jittered_backoff(retries=8, delay=1, backoff=2.0, max_delay=20, catch_extra_error_codes=RETRY_CODES)
+
+
+def workspaces_client(module):
+    """A WorkSpaces client whose calls retry throttling and transient errors when given aws_retry=True."""
+    return module.client("workspaces", retry_decorator=RETRY)
+
+
+def tagging_client(module):
+    """The Resource Groups Tagging API client: tags of many WorkSpaces in one page."""
+    return module.client("resourcegroupstaggingapi", retry_decorator=RETRY)
+
+
+def error_code(error) -> str | None:
+    """The AWS error code of a botocore ClientError, None for anything else."""
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        return response.get("Error", {}).get("Code")
+    return None
+
+
+@contextmanager
+def reported_failures(module, doing: str):
+    """Run a block; an AWS or WorkSpaces error inside becomes one clear task failure."""
+    try:
+        yield
+    except WorkspacesError as error:
+        module.fail_json(msg=error.message, error_code=error.code, **error.details)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
+        module.fail_json_aws(error, msg=f"Failed to {doing}")

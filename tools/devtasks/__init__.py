@@ -1,0 +1,1 @@
+"""Tasks behind tools/dev.py; they run inside .venv."""
