@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Developer entry point: `python3 tools/dev.py demo` and `python3 tools/dev.py test`.
 
 Needs only Python 3.11+ and git. The first run creates `.venv/` from the pinned

@@ -21,14 +21,23 @@ RETRY_CODES = ["ThrottlingException", "RequestLimitExceeded", "ServiceUnavailabl
 RETRY = AWSRetry.jittered_backoff(retries=8, delay=1, backoff=2.0, max_delay=20, catch_extra_error_codes=RETRY_CODES)
 
 
-def workspaces_client(module):
-    """A WorkSpaces client whose calls retry throttling and transient errors when given aws_retry=True."""
-    return module.client("workspaces", retry_decorator=RETRY)
+def workspaces_client(module, **params):
+    """A WorkSpaces client whose calls retry throttling and transient errors when given aws_retry=True.
+
+    module is an AnsibleAWSModule or an amazon.aws plugin (AWSPluginBase); params (such as region=)
+    go to its client() call.
+    """
+    return module.client("workspaces", retry_decorator=RETRY, **params)
 
 
-def tagging_client(module):
+def tagging_client(module, **params):
     """The Resource Groups Tagging API client: tags of many WorkSpaces in one page."""
-    return module.client("resourcegroupstaggingapi", retry_decorator=RETRY)
+    return module.client("resourcegroupstaggingapi", retry_decorator=RETRY, **params)
+
+
+def directory_service_client(module, **params):
+    """The Directory Service client: the stage of a directory that WorkSpaces will not register yet."""
+    return module.client("ds", retry_decorator=RETRY, **params)
 
 
 def error_code(error) -> str | None:

@@ -81,6 +81,11 @@ MUTATING_OPERATIONS = frozenset(
         "ModifyWorkspaceState",
         "CreateTags",
         "DeleteTags",
+        "RegisterWorkspaceDirectory",
+        "DeregisterWorkspaceDirectory",
+        "ModifySelfservicePermissions",
+        "ModifyWorkspaceCreationProperties",
+        "ModifyWorkspaceAccessProperties",
     ]
 )
 

@@ -23,16 +23,20 @@ PER_RESOURCE_TAG_LIMIT = 3
 TAGGING_DENIED_CODES = frozenset(["AccessDeniedException", "AccessDenied", "UnauthorizedOperation"])
 
 
-def all_pages(call, result_key: str, **params) -> list:
-    """Follow NextToken to the end; each page retried on its own."""
+def all_pages(call, result_key: str, token_key: str = "NextToken", **params) -> list:
+    """Follow the pagination token to the end; each page retried on its own.
+
+    token_key names the token in both request and response: NextToken for WorkSpaces,
+    PaginationToken for the Resource Groups Tagging API (which ends with an empty one).
+    """
     items: list = []
     while True:
         page = call(aws_retry=True, **params)
         items.extend(page.get(result_key, []))
-        token = page.get("NextToken")
+        token = page.get(token_key)
         if not token:
             return items
-        params["NextToken"] = token
+        params[token_key] = token
 
 
 def describe_workspaces(client, **filters) -> list[dict]:
@@ -58,6 +62,18 @@ def describe_bundles(client, owner: str | None = None, bundle_ids: list[str] | N
         return found
     params = {"Owner": owner} if owner else {}
     return all_pages(client.describe_workspace_bundles, "Bundles", **params)
+
+
+def describe_bundles_of_owners(client, owners: list[str | None]) -> list[dict]:
+    """Bundles of several owners (AMAZON, None for the account's own), each bundle once, first owner first."""
+    seen: set[str] = set()
+    found: list[dict] = []
+    for owner in owners:
+        for bundle in describe_bundles(client, owner=owner):
+            if bundle["BundleId"] not in seen:
+                seen.add(bundle["BundleId"])
+                found.append(bundle)
+    return found
 
 
 def describe_directories(client, directory_ids: list[str] | None = None) -> list[dict]:
@@ -96,7 +112,11 @@ def tags_in_bulk(tagging, resource_type: str, resource_ids: list[str]) -> dict[s
     wanted = set(resource_ids)
     tags = {resource_id: {} for resource_id in resource_ids}
     mappings = all_pages(
-        tagging.get_resources, "ResourceTagMappingList", ResourceTypeFilters=[f"workspaces:{resource_type}"]
+        tagging.get_resources,
+        "ResourceTagMappingList",
+        token_key="PaginationToken",
+        ResourceTypeFilters=[f"workspaces:{resource_type}"],
+        ResourcesPerPage=100,
     )
     for mapping in mappings:
         resource_id = mapping["ResourceARN"].rsplit("/", 1)[-1]

@@ -5,7 +5,7 @@
 
 botocore has no WorkSpaces waiters. What counts as done, in progress or failed for each goal is data
 (GOALS); the Waiter only polls, 25 IDs a call, with a delay that grows so a long wait does not hammer
-the API.
+the API. poll_until is the timing loop itself, shared with other resources (directories).
 """
 
 from __future__ import annotations
@@ -93,6 +93,26 @@ class WaitResult:
         return {wid: (ws or {}).get("State", MISSING) for wid, ws in sorted(which.items())}
 
 
+def poll_until(read, judge, timeout: float, sleep=None, clock=None, delays=poll_delays):
+    """Call read() until judge(value) is no longer PENDING or timeout seconds have passed.
+
+    Returns (verdict, last value); the verdict is PENDING when time ran out. read is called at least once.
+    """
+    sleep = sleep or time.sleep
+    clock = clock or time.monotonic
+    deadline = clock() + timeout
+    waits = delays()
+    while True:
+        value = read()
+        verdict = judge(value)
+        if verdict != PENDING:
+            return verdict, value
+        remaining = deadline - clock()
+        if remaining <= 0:
+            return verdict, value
+        sleep(min(next(waits), remaining))
+
+
 class Waiter:
     """Polls DescribeWorkspaces for many IDs at once until each one is done or failed, or time runs out."""
 
@@ -105,12 +125,15 @@ class Waiter:
     def wait(self, workspace_ids, goal_name: str, timeout: float) -> WaitResult:
         goal = GOALS[goal_name]
         result = WaitResult()
-        pending = set(workspace_ids)
-        deadline = self.clock() + timeout
-        delays = self.delays()
-        while pending:
-            described = {ws["WorkspaceId"]: ws for ws in describe_workspaces_by_ids(self.client, sorted(pending))}
-            for workspace_id in sorted(pending):
+        pending = sorted(set(workspace_ids))
+        if not pending:
+            return result
+
+        def read() -> WaitResult:
+            nonlocal pending
+            described = {ws["WorkspaceId"]: ws for ws in describe_workspaces_by_ids(self.client, pending)}
+            result.pending = {}
+            for workspace_id in pending:
                 workspace = described.get(workspace_id)
                 verdict = goal.judge(workspace)
                 if verdict == DONE:
@@ -119,12 +142,11 @@ class Waiter:
                     result.failed[workspace_id] = workspace
                 else:
                     result.pending[workspace_id] = workspace
-            pending = set(result.pending)
-            if not pending:
-                break
-            remaining = deadline - self.clock()
-            if remaining <= 0:
-                break
-            self.sleep(min(next(delays), remaining))
-            result.pending = {}
+            pending = sorted(result.pending)
+            return result
+
+        def judge(polled: WaitResult) -> str:
+            return PENDING if polled.pending else DONE
+
+        poll_until(read, judge, timeout, self.sleep, self.clock, self.delays)
         return result

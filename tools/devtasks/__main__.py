@@ -1,12 +1,15 @@
-"""python3 tools/dev.py {test,demo,bench,sanity,...}: see README.md."""
+"""python3 tools/dev.py {test,demo,bench}: see README.md."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+import traceback
 
-from . import layers
+from . import Skipped, layers
+
+PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
 
 
 def main(argv: list[str]) -> int:
@@ -14,7 +17,7 @@ def main(argv: list[str]) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     test = sub.add_parser("test", help="run every test layer (what CI runs)")
     test.add_argument("--only", help=f"comma-separated layers, from: {', '.join(layers.LAYERS)}")
-    test.add_argument("pytest_args", nargs="*", help="extra arguments for the pytest layers")
+    test.add_argument("pytest_args", nargs="*", help="extra arguments for the pytest layers (after --)")
     sub.add_parser("demo", help="the main job: provision a roster against the local endpoint")
     sub.add_parser("bench", help="fleet-scale benchmarks; writes docs/performance.md")
     args = parser.parse_args(argv)
@@ -30,19 +33,35 @@ def main(argv: list[str]) -> int:
     return layers.run_python("benchmarks/bench.py")
 
 
+def run_layer(name: str, pytest_args: list[str]) -> tuple[str, str]:
+    """Run one layer; (status, note). An unexpected exception fails the layer, it does not stop the run."""
+    try:
+        code = layers.LAYERS[name](pytest_args)
+    except Skipped as skipped:
+        print(f"SKIPPED: {skipped}", flush=True)
+        return SKIP, str(skipped)
+    except Exception as error:  # a broken layer must still leave a summary behind
+        traceback.print_exc()
+        print(f"layer {name} crashed: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
+        return FAIL, f"crashed: {type(error).__name__}"
+    return (PASS, "") if code == 0 else (FAIL, f"exit code {code}")
+
+
 def run_layers(names: list[str], pytest_args: list[str]) -> int:
     results = []
     for name in names:
         started = time.monotonic()
         print(f"\n=== layer: {name} ===", flush=True)
-        ok = layers.LAYERS[name](pytest_args) == 0
-        results.append((name, ok, time.monotonic() - started))
+        status, note = run_layer(name, pytest_args)
+        results.append((name, status, note, time.monotonic() - started))
     print("\n=== summary ===")
-    for name, ok, seconds in results:
-        print(f"{'PASS' if ok else 'FAIL'}  {name:<12} {seconds:6.0f}s")
-    failed = sum(1 for _, ok, _ in results if not ok)
-    print(f"layers: {len(results) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    for name, status, note, seconds in results:
+        print(f"{status}  {name:<12} {seconds:6.0f}s  {note}".rstrip())
+    statuses = [status for _name, status, _note, _seconds in results]
+    count = {status: statuses.count(status) for status in (PASS, FAIL, SKIP)}
+    skipped = f", {count[SKIP]} skipped" if count[SKIP] else ""
+    print(f"layers: {count[PASS]} passed, {count[FAIL]} failed{skipped}", flush=True)
+    return 1 if count[FAIL] else 0
 
 
 if __name__ == "__main__":

@@ -1,82 +1,203 @@
-"""Build the collection, install the tarball, and use the installed copy."""
+"""The packaging layer: build the collection, install the tarball, and use only the installed copy.
+
+1. ``ansible-galaxy collection build`` into .tmp/package/dist; the tarball must hold every plugin, role and
+   meta file of the repo and none of the test-only code, benchmarks, tooling or local state.
+2. ``ansible-galaxy collection install`` of that tarball into .tmp/package/collections, amazon.aws linked
+   beside it.
+3. ``ansible-doc`` lists and renders every module, inventory, filter, test and lookup plugin from the
+   installed copy; the installed meta/runtime.yml's action group lists every module; ``ansible-builder
+   introspect`` finds the collection's Python requirements (meta/execution-environment.yml).
+4. tests/package/run_playbook.py runs tests/package/installed_copy.yml (create, describe, terminate a
+   WorkSpace on the local endpoint) with that collections path and nothing else.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import shutil
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
-from .paths import REPO, TMP, tool_env
+import yaml
+
+from . import Skipped
+from .paths import AMAZON_AWS, REPO, TMP, exclusive, link_into, tracked_files
 
 PACKAGE_DIR = TMP / "package"
-PLUGIN_TYPES = {"modules": "module", "inventory": "inventory"}
+DIST = PACKAGE_DIR / "dist"
+COLLECTIONS = PACKAGE_DIR / "collections"
+INSTALLED = COLLECTIONS / "ansible_collections" / "euc" / "workspaces"
+# plugins/<folder>: (ansible-doc type, files that hold one plugin's documentation each)
+PLUGIN_SOURCES = {
+    "modules": ("module", "*.py"),
+    "inventory": ("inventory", "*.py"),
+    "filter": ("filter", "*.yml"),
+    "test": ("test", "*.yml"),
+    "lookup": ("lookup", "*.py"),
+}
+# Paths that must not be in the tarball (galaxy.yml's build_ignore keeps them out).
+MUST_NOT_SHIP = (
+    "tests/endpoint",
+    "tests/endpoint_tests",
+    "tests/package",
+    "tests/output",
+    "benchmarks",
+    "tools",
+    ".ci",
+    ".venv",
+    ".tmp",
+    ".ansible",
+    ".git",
+)
+# Repository paths whose every file must be in the tarball.
+MUST_SHIP = ("plugins/", "roles/", "meta/", "changelogs/", "README.md", "COPYING", "requirements.txt", "bindep.txt")
+PLAYBOOK = REPO / "tests" / "package" / "installed_copy.yml"
+RUNNER = REPO / "tests" / "package" / "run_playbook.py"
+PLAYBOOK_MODULES = ("bundle_info", "workspace", "workspace_info")
 
 
-def installed_env(collections: Path) -> dict[str, str]:
-    env = tool_env()
-    # Only the installed copy and its dependency: the repo's own tree must not be visible.
-    env["ANSIBLE_COLLECTIONS_PATH"] = str(collections)
-    env["PYTHONPATH"] = str(REPO / "tests")
+class PackageError(Exception):
+    """A packaging check that failed; the message says which and why."""
+
+
+def installed_env() -> dict[str, str]:
+    """Environment that sees the installed copy and amazon.aws beside it, and no other collection."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ANSIBLE_") and key != "PYTHONPATH"}
+    env.update(
+        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
+        # Not even the collections that PyPI's ansible package put into the virtual environment.
+        ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
+        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+        ANSIBLE_LOCAL_TEMP=str(PACKAGE_DIR / "ansible-local"),
+        ANSIBLE_REMOTE_TEMP=str(PACKAGE_DIR / "ansible-remote"),
+    )
     return env
 
 
-def sh(command: list[str], env: dict[str, str], cwd: Path = REPO) -> subprocess.CompletedProcess:
+def sh(command: list[str], env: dict[str, str]) -> str:
+    """Run a command in .tmp/package (not the repo, so nothing is found beside the playbook); its stdout."""
     print("+ " + " ".join(command), flush=True)
-    return subprocess.run(command, env=env, cwd=cwd, check=True, capture_output=True, text=True)
+    done = subprocess.run(command, env=env, cwd=PACKAGE_DIR, check=False, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise PackageError(f"{' '.join(command)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
 
 
-def plugin_names() -> list[tuple[str, str]]:
-    names = []
-    for folder, kind in PLUGIN_TYPES.items():
-        for path in sorted((REPO / "plugins" / folder).glob("*.py")):
+def repo_plugins() -> list[tuple[str, str]]:
+    """(ansible-doc type, short name) of every documented plugin in the repo.
+
+    Modules and inventory plugins are documented in their .py file; filter and test plugins (several in one .py
+    file) in one .yml file each.
+    """
+    plugins = []
+    for folder, (kind, pattern) in PLUGIN_SOURCES.items():
+        for path in sorted((REPO / "plugins" / folder).glob(pattern)):
             if path.name != "__init__.py":
-                names.append((kind, f"euc.workspaces.{path.stem}"))
-    return names
+                plugins.append((kind, path.stem))
+    return plugins
+
+
+def missing_playbook_modules() -> list[str]:
+    """The modules installed_copy.yml uses that the repo does not have yet."""
+    return [name for name in PLAYBOOK_MODULES if not (REPO / "plugins" / "modules" / f"{name}.py").exists()]
+
+
+def check_tarball(tarball: Path) -> None:
+    with tarfile.open(tarball) as archive:
+        names = set(archive.getnames())
+    leaked = sorted(n for n in names if any(n == p or n.startswith(p + "/") for p in MUST_NOT_SHIP))
+    if leaked:
+        raise PackageError(f"{tarball.name} holds files that must not ship (see build_ignore): {leaked[:10]}")
+    wanted = [f for f in tracked_files() if f.startswith(MUST_SHIP) and "__pycache__" not in f]
+    missing = sorted(f for f in wanted if f not in names)
+    if missing:
+        raise PackageError(f"{tarball.name} lacks repository files: {missing[:10]}")
+    print(f"tarball: {len(names)} entries, none test-only; all {len(wanted)} plugin/role/meta files present")
+
+
+def check_docs(env: dict[str, str], plugins: list[tuple[str, str]]) -> None:
+    """ansible-doc lists exactly the repo's plugins from the installed copy, and renders each one from there."""
+    for kind in sorted({kind for kind, _pattern in PLUGIN_SOURCES.values()}):
+        names = [f"euc.workspaces.{name}" for k, name in plugins if k == kind]
+        listed = json.loads(sh(["ansible-doc", "-t", kind, "--list", "--json", "euc.workspaces"], env))
+        if set(listed) != set(names):
+            raise PackageError(f"ansible-doc lists {sorted(listed)} as {kind} plugins, the repo has {sorted(names)}")
+        if not names:
+            continue
+        # One call renders them all; each plugin's text starts with "> <TYPE> <name> (<path>)".
+        text = sh(["ansible-doc", "-t", kind, *names], env)
+        for name in names:
+            if not re.search(rf"^> \S+ {re.escape(name)} \({re.escape(str(INSTALLED))}/", text, re.MULTILINE):
+                raise PackageError(f"ansible-doc did not render {name} from {INSTALLED}:\n{text[:3000]}")
+        if text.count("EXAMPLES") < len(names):
+            raise PackageError(f"ansible-doc shows no EXAMPLES for some {kind} plugin of {names}")
+    print(f"ansible-doc: rendered {len(plugins)} plugin(s) from the installed copy")
+
+
+def check_action_group(plugins: list[tuple[str, str]]) -> None:
+    """group/euc.workspaces.workspaces holds every module and extends amazon.aws.aws (installed runtime.yml)."""
+    group = yaml.safe_load((INSTALLED / "meta" / "runtime.yml").read_text())["action_groups"]["workspaces"]
+    listed = {entry for entry in group if isinstance(entry, str)}
+    extends = [entry["metadata"].get("extend_group") for entry in group if isinstance(entry, dict)]
+    modules = {name for kind, name in plugins if kind == "module"}
+    if listed != modules or extends != [["amazon.aws.aws"]]:
+        raise PackageError(
+            f"meta/runtime.yml action group 'workspaces' lists {sorted(listed)} and extends {extends}; "
+            f"expected every module {sorted(modules)} and extend_group [amazon.aws.aws]"
+        )
+
+
+def check_execution_environment(env: dict[str, str]) -> None:
+    """ansible-builder reads boto3 and botocore from the installed copy's meta/execution-environment.yml."""
+    # Output: "# Dependency data for ...", then YAML whose python: entries read "boto3>=1.34.0  # from collection X".
+    found = yaml.safe_load(sh(["ansible-builder", "introspect", str(COLLECTIONS)], env)) or {}
+    ours = [line.split("#", 1)[0].strip() for line in found.get("python") or [] if "euc.workspaces" in line]
+    names = {re.split(r"[<>=!~ \[;]", line, maxsplit=1)[0] for line in ours}
+    if not {"boto3", "botocore"} <= names:
+        raise PackageError(f"ansible-builder introspect found {ours} for euc.workspaces, expected boto3 and botocore")
+    print(f"ansible-builder: euc.workspaces needs {', '.join(ours)}")
 
 
 def build_install_and_check() -> int:
-    if PACKAGE_DIR.exists():
-        shutil.rmtree(PACKAGE_DIR)
-    dist, collections = PACKAGE_DIR / "dist", PACKAGE_DIR / "collections"
-    env = installed_env(collections)
+    with exclusive("package"):
+        return _build_install_and_check()
+
+
+def _build_install_and_check() -> int:
+    shutil.rmtree(PACKAGE_DIR, ignore_errors=True)
+    PACKAGE_DIR.mkdir(parents=True)
+    env = installed_env()
+    plugins = repo_plugins()
     try:
-        sh(["ansible-galaxy", "collection", "build", "--output-path", str(dist), str(REPO)], env)
-        tarball = next(dist.glob("euc-workspaces-*.tar.gz"))
-        check_tarball_contents(tarball)
+        sh(["ansible-galaxy", "collection", "build", "--output-path", str(DIST), str(REPO)], env)
+        tarball = next(DIST.glob("euc-workspaces-*.tar.gz"))
+        check_tarball(tarball)
         sh(
-            ["ansible-galaxy", "collection", "install", "--offline", "--no-deps", "-p", str(collections), str(tarball)],
+            ["ansible-galaxy", "collection", "install", "--offline", "--no-deps", "-p", str(COLLECTIONS), str(tarball)],
             env,
         )
-        link_dependency(collections)
-        for kind, name in plugin_names():
-            out = sh(["ansible-doc", "-t", kind, name], env).stdout
-            if name not in out or "EXAMPLES" not in out:
-                print(f"ansible-doc output for {name} lacks its name or EXAMPLES", file=sys.stderr)
-                return 1
-        playbook = REPO / "tests/package/installed_copy.yml"
-        sh(
-            [str(Path(sys.executable).with_name("python")), str(REPO / "tests/package/run_playbook.py"), str(playbook)],
-            env,
-        )
-    except subprocess.CalledProcessError as error:
-        print(error.stdout, error.stderr, sep="\n", file=sys.stderr)
+        if INSTALLED.is_symlink() or not (INSTALLED / "MANIFEST.json").is_file():
+            raise PackageError(f"{INSTALLED} is not an installed collection")
+        link_into(COLLECTIONS / "ansible_collections" / "amazon" / "aws", AMAZON_AWS)
+        check_docs(env, plugins)
+        check_action_group(plugins)
+        check_execution_environment(env)
+    except PackageError as error:
+        print(error, file=sys.stderr)
         return 1
-    print(f"package: built {tarball.name}, installed it, ansible-doc rendered {len(plugin_names())} plugins")
-    return 0
-
-
-def check_tarball_contents(tarball: Path) -> None:
-    import tarfile
-
-    with tarfile.open(tarball) as archive:
-        names = archive.getnames()
-    leaked = [n for n in names if n.startswith(("tests/endpoint", "benchmarks", "tools", ".venv", ".tmp"))]
-    if leaked:
-        raise subprocess.CalledProcessError(1, "tarball", "", f"test-only files in the tarball: {leaked[:5]}")
-
-
-def link_dependency(collections: Path) -> None:
-    from .paths import AMAZON_AWS, link_into
-
-    link_into(collections / "ansible_collections" / "amazon" / "aws", AMAZON_AWS)
+    missing = missing_playbook_modules()
+    if missing:
+        raise Skipped(
+            f"built, installed and documented {tarball.name}; {PLAYBOOK.name} not run: "
+            f"module(s) {', '.join(missing)} not written yet"
+        )
+    command = [sys.executable, str(RUNNER), str(PLAYBOOK)]
+    print("+ " + " ".join(command), flush=True)
+    runner_env = dict(env, PYTHONPATH=str(REPO / "tests"))  # the runner imports endpoint; ansible does not get it
+    return subprocess.run(command, env=runner_env, cwd=PACKAGE_DIR, check=False).returncode

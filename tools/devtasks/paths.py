@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import ansible_collections.amazon.aws as amazon_aws
@@ -24,12 +26,29 @@ def collection_tree() -> Path:
 
 
 def link_into(link: Path, target: Path) -> None:
+    """Make link a symlink to target; atomic, so concurrent runs in one work tree do not trip over each other."""
     if link.is_symlink() and link.resolve() == target:
         return
     link.parent.mkdir(parents=True, exist_ok=True)
-    if link.is_symlink() or link.exists():
-        link.unlink()
-    link.symlink_to(target, target_is_directory=True)
+    partial = link.with_name(f".{link.name}.{os.getpid()}")
+    if partial.is_symlink():
+        partial.unlink()
+    partial.symlink_to(target, target_is_directory=True)
+    os.replace(partial, link)
+
+
+@contextmanager
+def exclusive(name: str):
+    """Hold .tmp/<name>.lock: a second run of the same layer in this work tree waits instead of deleting the
+    first one's tree under it."""
+    TMP.mkdir(parents=True, exist_ok=True)
+    with open(TMP / f"{name}.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"[{name}] another run in this work tree holds {lock.name}; waiting for it", flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def tracked_files() -> list[str]:

@@ -1,0 +1,450 @@
+"""Writes and the executor against stubbed clients: batches, FailedRequests, creates that never duplicate."""
+
+from __future__ import annotations
+
+import botocore.exceptions
+import pytest
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+
+from ansible_collections.euc.workspaces.plugins.module_utils import actions
+from ansible_collections.euc.workspaces.plugins.module_utils.actions import Executor, batch_action, create_workspaces
+from ansible_collections.euc.workspaces.plugins.module_utils.client import RETRY
+from ansible_collections.euc.workspaces.plugins.module_utils.planner import Item, plan_item
+from ansible_collections.euc.workspaces.plugins.module_utils.waiter import Waiter
+
+D = "d-1234567890"
+B = "wsb-0123abcd4"
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+class Flaky:
+    """A client whose next calls of some operations raise before reaching the stub (a lost connection)."""
+
+    def __init__(self, client, **failures):
+        self.client = client
+        self.failures = {name: list(errors) for name, errors in failures.items()}
+        self.raised: list[str] = []
+
+    def __getattr__(self, name):
+        method = getattr(self.client, name)
+
+        def call(*args, **kwargs):
+            if self.failures.get(name):
+                self.raised.append(name)
+                raise self.failures[name].pop(0)
+            return method(*args, **kwargs)
+
+        return call
+
+
+def dropped() -> Exception:
+    return botocore.exceptions.ReadTimeoutError(endpoint_url="https://workspaces.us-east-1.amazonaws.com/")
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def client(aws):
+    return RetryingBotoClientWrapper(aws.client("workspaces"), RETRY)
+
+
+def wid(number: int) -> str:
+    return f"ws-{number:010d}"
+
+
+def ws(number: int, state: str = "AVAILABLE", user: str | None = None, **extra) -> dict:
+    return {
+        "WorkspaceId": wid(number),
+        "DirectoryId": D,
+        "UserName": user or f"user{number}",
+        "BundleId": B,
+        "State": state,
+        "WorkspaceProperties": {"RunningMode": "AUTO_STOP", "ComputeTypeName": "STANDARD", "UserVolumeSizeGib": 50},
+        **extra,
+    }
+
+
+def request(number: int, user: str | None = None) -> dict:
+    return {"DirectoryId": D, "UserName": user or f"user{number}", "BundleId": B}
+
+
+def item(index=None, **values) -> Item:
+    values.setdefault("directory_id", D)
+    values.setdefault("bundle_id", B)
+    return Item.from_values(index, values, explicit=tuple(values))
+
+
+def executor(client, clock, wait=True, timeout=600, read_tags=None):
+    waiter = Waiter(client, sleep=clock.sleep, clock=clock)
+    return Executor(client, read_tags or (lambda ids: {i: {} for i in ids}), wait, timeout, waiter, clock.sleep)
+
+
+# -- batched writes ---------------------------------------------------------------------------------------------
+
+
+def test_batch_action_sends_25_a_call_and_reports_failed_requests(aws, client):
+    ids = [wid(n) for n in range(60)]
+    aws.add(
+        "reboot_workspaces", {"FailedRequests": []}, {"RebootWorkspaceRequests": [{"WorkspaceId": i} for i in ids[:25]]}
+    )
+    failed = {"WorkspaceId": ids[30], "ErrorCode": "InvalidResourceState", "ErrorMessage": "STOPPED"}
+    aws.add(
+        "reboot_workspaces",
+        {"FailedRequests": [failed]},
+        {"RebootWorkspaceRequests": [{"WorkspaceId": i} for i in ids[25:50]]},
+    )
+    aws.add("reboot_workspaces", {}, {"RebootWorkspaceRequests": [{"WorkspaceId": i} for i in ids[50:]]})
+    assert batch_action(client, "reboot", ids) == {ids[30]: ("InvalidResourceState", "STOPPED")}
+    aws.assert_all_used()
+
+
+def test_rebuild_is_one_per_call(aws, client):
+    for n in range(3):
+        aws.add("rebuild_workspaces", {}, {"RebuildWorkspaceRequests": [{"WorkspaceId": wid(n)}]})
+    assert batch_action(client, "rebuild", [wid(n) for n in range(3)]) == {}
+    assert aws.mutating_calls() == ["RebuildWorkspaces"] * 3
+
+
+def test_a_failed_call_fails_its_chunk_only(aws, client):
+    ids = [wid(n) for n in range(30)]
+    aws.add_error("terminate_workspaces", "AccessDeniedException", "not allowed")
+    aws.add("terminate_workspaces", {}, {"TerminateWorkspaceRequests": [{"WorkspaceId": i} for i in ids[25:]]})
+    failed = batch_action(client, "terminate", ids)
+    assert sorted(failed) == ids[:25] and failed[ids[0]] == ("AccessDeniedException", "not allowed")
+
+
+def test_throttling_then_success(aws, client):
+    aws.add_error("stop_workspaces", "ThrottlingException", "Rate exceeded")
+    aws.add_error("stop_workspaces", "ThrottlingException", "Rate exceeded")
+    aws.add("stop_workspaces", {})
+    assert batch_action(client, "stop", [wid(1)], sleep=lambda s: None) == {}
+    aws.assert_all_used()
+
+
+def test_reboot_is_not_repeated_after_a_server_error(aws, client):
+    aws.add_error("reboot_workspaces", "InternalFailure", "oops", status=500)
+    assert batch_action(client, "reboot", [wid(1)], sleep=lambda s: None) == {wid(1): ("InternalFailure", "oops")}
+    assert aws.mutating_calls() == ["RebootWorkspaces"]
+
+
+def test_operation_in_progress_then_success(aws, client):
+    aws.add_error("modify_workspace_properties", "OperationInProgressException", "busy")
+    aws.add(
+        "modify_workspace_properties",
+        {},
+        {"WorkspaceId": wid(1), "WorkspaceProperties": {"ComputeTypeName": "POWER"}},
+    )
+    sleeps = []
+    actions.single_write(client, "modify", wid(1), {"WorkspaceProperties": {"ComputeTypeName": "POWER"}}, sleeps.append)
+    assert len(sleeps) == 1
+    aws.assert_all_used()
+
+
+# -- create outcomes ------------------------------------------------------------------------------------------
+
+
+def test_create_sends_25_a_call_and_matches_answers_without_case(aws, client):
+    requests = [request(n) for n in range(30)]
+    pending = [dict(ws(n, "PENDING"), UserName=f"USER{n}") for n in range(24)]
+    exists = {"WorkspaceRequest": request(24), "ErrorCode": "ResourceExists.WorkSpace", "ErrorMessage": "exists"}
+    aws.add(
+        "create_workspaces", {"PendingRequests": pending, "FailedRequests": [exists]}, {"Workspaces": requests[:25]}
+    )
+    aws.add(
+        "create_workspaces",
+        {"PendingRequests": [ws(n, "PENDING") for n in range(25, 30)]},
+        {"Workspaces": requests[25:]},
+    )
+    outcomes = create_workspaces(client, requests)
+    assert [o.kind for o in outcomes] == ["pending"] * 24 + ["failed"] + ["pending"] * 5
+    assert outcomes[24].code == "ResourceExists.WorkSpace" and not outcomes[24].retried
+    assert outcomes[3].workspace["WorkspaceId"] == wid(3)
+
+
+def test_create_request_left_out_of_the_answer_is_unknown(aws, client):
+    aws.add("create_workspaces", {"PendingRequests": [ws(1, "PENDING")]})
+    assert [o.kind for o in create_workspaces(client, [request(1), request(2)])] == ["pending", "unknown"]
+
+
+def test_create_answer_after_botocore_retried_is_marked(aws, client):
+    exists = {"WorkspaceRequest": request(1), "ErrorCode": "ResourceExists.WorkSpace", "ErrorMessage": "exists"}
+    aws.add("create_workspaces", {"FailedRequests": [exists], "ResponseMetadata": {"RetryAttempts": 1}})
+    assert create_workspaces(client, [request(1)])[0].retried
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "kind"),
+    [
+        ("InternalFailure", 500, "unknown"),
+        ("ServiceUnavailable", 503, "unknown"),
+        ("ResourceLimitExceededException", 400, "failed"),
+    ],
+)
+def test_create_errors(aws, client, code, status, kind):
+    aws.add_error("create_workspaces", code, "message", status=status)
+    outcomes = create_workspaces(client, [request(1), request(2)])
+    assert [o.kind for o in outcomes] == [kind, kind] and outcomes[0].code == code
+    assert aws.mutating_calls() == ["CreateWorkspaces"]  # a 5xx create is never simply repeated
+
+
+def test_create_throttled_then_accepted_is_one_create(aws, client):
+    aws.add_error("create_workspaces", "ThrottlingException", "Rate exceeded")
+    aws.add("create_workspaces", {"PendingRequests": [ws(1, "PENDING")]})
+    assert create_workspaces(client, [request(1)], sleep=lambda s: None)[0].kind == "pending"
+
+
+def test_create_connection_lost_is_unknown(aws, client):
+    flaky = Flaky(client, create_workspaces=[dropped()])
+    assert create_workspaces(flaky, [request(1)])[0].kind == "unknown"
+
+
+# -- the executor: creates that never duplicate -------------------------------------------------------------------------
+
+
+def create_plan(number: int, **values):
+    return plan_item(item(user_name=f"user{number}", **values), None)
+
+
+def test_resource_exists_adopts_the_existing_workspace_unchanged(aws, client, clock):
+    exists = {"WorkspaceRequest": request(1), "ErrorCode": "ResourceExists.WorkSpace", "ErrorMessage": "exists"}
+    aws.add("create_workspaces", {"FailedRequests": [exists]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, user="USER1")]}, {"DirectoryId": D})
+    [record] = executor(client, clock).run([create_plan(1)])
+    assert record.failure is None and record.done == [] and not record.changed
+    assert record.workspace["WorkspaceId"] == wid(1)
+    assert "already exists for user user1" in record.warnings[0]
+    assert aws.mutating_calls() == ["CreateWorkspaces"]
+    aws.assert_all_used()
+
+
+def test_adopted_workspace_is_converged(aws, client, clock):
+    """Adopted, then planned like any existing WorkSpace: its tags are read and fixed."""
+    exists = {"WorkspaceRequest": request(1), "ErrorCode": "ResourceExists.WorkSpace", "ErrorMessage": "exists"}
+    aws.add("create_workspaces", {"FailedRequests": [exists]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1)]}, {"DirectoryId": D})
+    aws.add("create_tags", {}, {"ResourceId": wid(1), "Tags": [{"Key": "team", "Value": "a"}]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1)]}, {"WorkspaceIds": [wid(1)]})
+    read = []
+    run = executor(client, clock, read_tags=lambda ids: read.append(ids) or {i: {"team": "b"} for i in ids})
+    [record] = run.run([create_plan(1, tags={"team": "a"})])
+    assert read == [[wid(1)]]
+    assert record.done == ["tag"] and record.tags == {"team": "a"}
+    assert aws.mutating_calls() == ["CreateWorkspaces", "CreateTags"]
+
+
+def test_lost_answer_then_found_is_taken_as_created_never_created_twice(aws, client, clock):
+    flaky = Flaky(client, create_workspaces=[dropped()])
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "PENDING")]}, {"DirectoryId": D})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1)]}, {"WorkspaceIds": [wid(1)]})
+    [record] = executor(flaky, clock).run([create_plan(1)])
+    assert flaky.raised == ["create_workspaces"]
+    assert aws.mutating_calls() == []  # the only create is the one whose answer was lost
+    assert record.done == ["create"] and record.workspace["State"] == "AVAILABLE"
+    assert "was lost" in record.warnings[0]
+
+
+def test_lost_answer_and_nothing_listed_creates_again_after_looking_twice(aws, client, clock):
+    flaky = Flaky(client, create_workspaces=[dropped()])
+    aws.add("describe_workspaces", {"Workspaces": []}, {"DirectoryId": D})
+    aws.add("describe_workspaces", {"Workspaces": []}, {"DirectoryId": D})
+    aws.add("create_workspaces", {"PendingRequests": [ws(1, "PENDING")]}, {"Workspaces": [request(1)]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "PENDING")]}, {"WorkspaceIds": [wid(1)]})
+    [record] = executor(flaky, clock, wait=False).run([create_plan(1)])
+    aws.assert_all_used()
+    assert record.done == ["create"] and record.failure is None
+    assert aws.mutating_calls() == ["CreateWorkspaces"]
+    assert actions.CONFIRM_DELAY in clock.sleeps
+
+
+def test_server_error_then_resource_exists_after_our_own_attempt_counts_as_created(aws, client, clock):
+    aws.add_error("create_workspaces", "InternalFailure", "oops", status=500)
+    aws.add("describe_workspaces", {"Workspaces": []}, {"DirectoryId": D})
+    aws.add("describe_workspaces", {"Workspaces": []}, {"DirectoryId": D})
+    exists = {"WorkspaceRequest": request(1), "ErrorCode": "ResourceExists.WorkSpace", "ErrorMessage": "exists"}
+    aws.add("create_workspaces", {"FailedRequests": [exists]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "PENDING")]}, {"DirectoryId": D})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1)]}, {"WorkspaceIds": [wid(1)]})
+    [record] = executor(client, clock).run([create_plan(1)])
+    assert record.done == ["create"] and record.failure is None
+    assert aws.mutating_calls() == ["CreateWorkspaces", "CreateWorkspaces"]
+    aws.assert_all_used()
+
+
+def test_resource_exists_but_nothing_listed_fails_without_creating_again(aws, client, clock):
+    exists = {"WorkspaceRequest": request(1), "ErrorCode": "ResourceExists.WorkSpace", "ErrorMessage": "exists"}
+    aws.add("create_workspaces", {"FailedRequests": [exists]})
+    aws.add("describe_workspaces", {"Workspaces": []}, {"DirectoryId": D})
+    aws.add("describe_workspaces", {"Workspaces": []}, {"DirectoryId": D})
+    [record] = executor(client, clock).run([create_plan(1)])
+    assert record.failure["stage"] == "create" and record.failure["error_code"] == "ResourceExists.WorkSpace"
+    assert "none is listed; not creating another" in record.failure["error_message"]
+    assert aws.mutating_calls() == ["CreateWorkspaces"]
+
+
+def test_unknown_outcome_every_time_gives_up_after_the_attempts(aws, client, clock):
+    flaky = Flaky(client, create_workspaces=[dropped() for _ in range(actions.CREATE_ATTEMPTS)])
+    for _ in range(actions.CREATE_ATTEMPTS * actions.CONFIRM_LOOKUPS):
+        aws.add("describe_workspaces", {"Workspaces": []}, {"DirectoryId": D})
+    [record] = executor(flaky, clock).run([create_plan(1)])
+    assert record.failure["error_code"] == "OutcomeUnknown"
+    assert flaky.raised == ["create_workspaces"] * actions.CREATE_ATTEMPTS
+    aws.assert_all_used()
+
+
+def test_other_create_failures_are_per_item(aws, client, clock):
+    bad = {"WorkspaceRequest": request(2), "ErrorCode": "ResourceNotFound.User", "ErrorMessage": "no such user"}
+    aws.add("create_workspaces", {"PendingRequests": [ws(1, "PENDING")], "FailedRequests": [bad]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1)]}, {"WorkspaceIds": [wid(1)]})
+    first, second = executor(client, clock).run([create_plan(1), create_plan(2)])
+    assert first.done == ["create"] and first.failure is None
+    assert second.failure == {
+        "stage": "create",
+        "error_code": "ResourceNotFound.User",
+        "error_message": f"creating a WorkSpace for user user2 in directory {D} failed: ResourceNotFound.User: "
+        "no such user",
+    }
+
+
+def test_create_then_maintenance_waits_for_the_new_workspace_first(aws, client, clock):
+    aws.add("create_workspaces", {"PendingRequests": [ws(1, "PENDING")]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "PENDING")]}, {"WorkspaceIds": [wid(1)]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1)]}, {"WorkspaceIds": [wid(1)]})
+    aws.add("modify_workspace_state", {}, {"WorkspaceId": wid(1), "WorkspaceState": "ADMIN_MAINTENANCE"})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "ADMIN_MAINTENANCE")]}, {"WorkspaceIds": [wid(1)]})
+    [record] = executor(client, clock).run([create_plan(1, admin_maintenance=True)])
+    assert record.done == ["create", "maintenance"] and record.workspace["State"] == "ADMIN_MAINTENANCE"
+    aws.assert_all_used()
+
+
+# -- the executor: steps, waits, failures ------------------------------------------------------------------------------
+
+
+def existing_plan(current, **values):
+    values.setdefault("user_name", current["UserName"])
+    return plan_item(item(**values), current)
+
+
+def test_property_changes_wait_between_calls(aws, client, clock):
+    current = ws(1)
+    aws.add(
+        "modify_workspace_properties", {}, {"WorkspaceId": wid(1), "WorkspaceProperties": {"ComputeTypeName": "POWER"}}
+    )
+    aws.add(
+        "describe_workspaces",
+        {"Workspaces": [ws(1, ModificationStates=[{"Resource": "COMPUTE_TYPE", "State": "UPDATE_IN_PROGRESS"}])]},
+    )
+    aws.add("describe_workspaces", {"Workspaces": [ws(1)]})
+    aws.add(
+        "modify_workspace_properties", {}, {"WorkspaceId": wid(1), "WorkspaceProperties": {"UserVolumeSizeGib": 100}}
+    )
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "UPDATING")]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1)]})
+    [record] = executor(client, clock).run([existing_plan(current, compute_type="POWER", user_volume_size=100)])
+    assert record.done == ["modify"] and record.modified == ["compute_type", "user_volume_size"]
+    assert [name for _, name in aws.sent] == [
+        "ModifyWorkspaceProperties",
+        "DescribeWorkspaces",
+        "DescribeWorkspaces",
+        "ModifyWorkspaceProperties",
+        "DescribeWorkspaces",
+        "DescribeWorkspaces",
+    ]
+    aws.assert_all_used()
+
+
+def test_error_during_a_wait_fails_with_the_workspace_error(aws, client, clock):
+    aws.add("reboot_workspaces", {})
+    broken = ws(1, "ERROR", ErrorCode="HostFailure", ErrorMessage="the host failed")
+    aws.add("describe_workspaces", {"Workspaces": [broken]})
+    [record] = executor(client, clock).run([existing_plan(ws(1), state="rebooted")])
+    assert record.done == ["reboot"]
+    assert record.failure == {
+        "stage": "wait",
+        "error_code": "HostFailure",
+        "error_message": f"{wid(1)} went to ERROR while waiting for it to be available: HostFailure: the host failed",
+    }
+    assert record.workspace["State"] == "ERROR"
+
+
+def test_wait_timeout_names_the_workspace_and_its_last_state(aws, client, clock):
+    aws.add("stop_workspaces", {})
+    for _ in range(20):
+        aws.add("describe_workspaces", {"Workspaces": [ws(1, "STOPPING")]})
+    [record] = executor(client, clock, timeout=30).run([existing_plan(ws(1), state="stopped")])
+    assert record.failure["error_code"] == "WaitTimeout"
+    assert (
+        record.failure["error_message"]
+        == f"timed out after 30 s waiting for {wid(1)} to be stopped; last state STOPPING"
+    )
+
+
+def test_partial_failure_keeps_what_succeeded(aws, client, clock):
+    failed = {"WorkspaceId": wid(2), "ErrorCode": "InvalidResourceState", "ErrorMessage": "no"}
+    aws.add("start_workspaces", {"FailedRequests": [failed]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1)]}, {"WorkspaceIds": [wid(1)]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(2, "STOPPED")]}, {"WorkspaceIds": [wid(2)]})
+    plans = [existing_plan(ws(n, "STOPPED"), state="started") for n in (1, 2)]
+    first, second = executor(client, clock).run(plans)
+    assert first.done == ["start"] and first.failure is None
+    assert second.done == [] and second.failure["error_message"] == f"start {wid(2)} failed: InvalidResourceState: no"
+    assert second.workspace["State"] == "STOPPED"  # read again: a failed item reports its current state
+
+
+def test_transitional_state_is_waited_out_then_planned_again(aws, client, clock):
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "REBOOTING")]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "STOPPED")]})
+    [record] = executor(client, clock).run([existing_plan(ws(1, "REBOOTING"), state="rebooted")])
+    assert record.failure["stage"] == "plan" and "it is STOPPED" in record.failure["error_message"]
+    assert aws.mutating_calls() == []
+
+
+def test_steady_wait_timeout_on_a_stuck_reboot_still_reboots(aws, client, clock):
+    """REBOOTING for longer than the wait: stuck, and a reboot is what the service allows for that."""
+    for _ in range(5):  # polls at 0, 2, 5, 9.5 and 10 s
+        aws.add("describe_workspaces", {"Workspaces": [ws(1, "REBOOTING")]})
+    aws.add("reboot_workspaces", {}, {"RebootWorkspaceRequests": [{"WorkspaceId": wid(1)}]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "REBOOTING")]})
+    [record] = executor(client, clock, timeout=10, wait=False).run(
+        [existing_plan(ws(1, "REBOOTING"), state="rebooted")]
+    )
+    assert record.done == ["reboot"] and record.failure is None
+    aws.assert_all_used()
+
+
+def test_steady_wait_timeout_when_the_action_needs_a_settled_state(aws, client, clock):
+    for _ in range(5):
+        aws.add("describe_workspaces", {"Workspaces": [ws(1, "PENDING")]})
+    [record] = executor(client, clock, timeout=10).run([existing_plan(ws(1, "PENDING"), state="rebooted")])
+    assert record.failure["error_code"] == "WaitTimeout"
+    assert f"waiting for {wid(1)} to leave PENDING" in record.failure["error_message"]
+    assert aws.mutating_calls() == []
+
+
+def test_terminate_waits_until_gone(aws, client, clock):
+    aws.add("terminate_workspaces", {}, {"TerminateWorkspaceRequests": [{"WorkspaceId": wid(1)}]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "TERMINATING")]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "TERMINATED")]})
+    [record] = executor(client, clock).run([existing_plan(ws(1), state="absent")])
+    assert record.done == ["terminate"] and record.workspace is None
+
+
+def test_a_failed_read_during_a_wait_fails_the_waiting_items_not_the_run(aws, client, clock):
+    aws.add("reboot_workspaces", {})
+    aws.add_error("describe_workspaces", "AccessDeniedException", "no describe")
+    [record] = executor(client, clock).run([existing_plan(ws(1), state="rebooted")])
+    assert record.done == ["reboot"] and record.failure["error_code"] == "AccessDeniedException"

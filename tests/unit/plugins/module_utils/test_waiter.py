@@ -1,0 +1,149 @@
+"""The waiter: many WorkSpaces polled together, 25 IDs a call, goals as data, time-outs with last states."""
+
+from __future__ import annotations
+
+import pytest
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+
+from ansible_collections.euc.workspaces.plugins.module_utils.client import RETRY
+from ansible_collections.euc.workspaces.plugins.module_utils.common import TRANSITIONAL_STATES
+from ansible_collections.euc.workspaces.plugins.module_utils.waiter import (
+    DONE,
+    FAILED,
+    GOALS,
+    PENDING,
+    Waiter,
+    poll_delays,
+)
+
+
+class FakeClock:
+    """Time that moves only when the waiter sleeps."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def waiter(aws, clock):
+    client = RetryingBotoClientWrapper(aws.client("workspaces"), RETRY)
+    return Waiter(client, sleep=clock.sleep, clock=clock)
+
+
+def wid(number: int) -> str:
+    return f"ws-{number:010d}"
+
+
+def ws(number: int, state: str = "AVAILABLE", **extra) -> dict:
+    return {"WorkspaceId": wid(number), "State": state, **extra}
+
+
+def test_polls_25_ids_a_call_and_only_those_still_pending(aws, waiter):
+    ids = [wid(n) for n in range(30)]
+    aws.add("describe_workspaces", {"Workspaces": [ws(n, "PENDING") for n in range(25)]}, {"WorkspaceIds": ids[:25]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(n) for n in range(25, 30)]}, {"WorkspaceIds": ids[25:]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(n) for n in range(25)]}, {"WorkspaceIds": ids[:25]})
+    result = waiter.wait(ids, "available", timeout=600)
+    assert sorted(result.done) == ids and not result.failed and not result.timed_out
+    aws.assert_all_used()
+
+
+def test_error_during_a_wait_is_a_failure_with_the_workspace_error(aws, waiter):
+    error = ws(1, "ERROR", ErrorCode="InvalidUserName", ErrorMessage="The user does not exist")
+    aws.add("describe_workspaces", {"Workspaces": [error, ws(2, "PENDING")]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(2)]}, {"WorkspaceIds": [wid(2)]})
+    result = waiter.wait([wid(1), wid(2)], "created", timeout=600)
+    assert result.failed == {wid(1): error}
+    assert list(result.done) == [wid(2)]
+
+
+def test_timeout_keeps_the_last_states(aws, waiter, clock):
+    for _ in range(50):
+        aws.add("describe_workspaces", {"Workspaces": [ws(1, "PENDING"), ws(2, "UPDATING")]})
+    result = waiter.wait([wid(1), wid(2)], "available", timeout=60)
+    assert result.timed_out
+    assert result.last_states(result.pending) == {wid(1): "PENDING", wid(2): "UPDATING"}
+    assert clock.now == pytest.approx(60)  # never sleeps past the deadline
+
+
+def test_delays_grow_and_are_capped():
+    delays = poll_delays()
+    seen = [next(delays) for _ in range(12)]
+    assert seen[0] == 2.0 and seen == sorted(seen) and max(seen) == 15.0
+
+
+def test_a_new_workspace_not_listed_yet_is_pending(aws, waiter):
+    aws.add("describe_workspaces", {"Workspaces": []})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "PENDING")]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1)]})
+    assert list(waiter.wait([wid(1)], "created", timeout=600).done) == [wid(1)]
+
+
+def test_gone_is_done_when_missing(aws, waiter):
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "TERMINATING")]})
+    aws.add("describe_workspaces", {"Workspaces": []})
+    assert waiter.wait([wid(1)], "gone", timeout=600).done == {wid(1): None}
+
+
+def test_settled_needs_modification_states_to_be_empty(aws, waiter):
+    changing = ws(1, ModificationStates=[{"Resource": "COMPUTE_TYPE", "State": "UPDATE_INITIATED"}])
+    aws.add("describe_workspaces", {"Workspaces": [changing]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "UPDATING")]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "STOPPED")]})
+    assert waiter.wait([wid(1)], "settled", timeout=600).done[wid(1)]["State"] == "STOPPED"
+
+
+def test_no_ids_no_calls(aws, waiter):
+    result = waiter.wait([], "available", timeout=600)
+    assert not result.done and aws.sent == []
+
+
+@pytest.mark.parametrize("state", sorted(TRANSITIONAL_STATES))
+def test_steady_waits_out_every_transitional_state(state):
+    assert GOALS["steady"].judge({"State": state}) == PENDING
+
+
+@pytest.mark.parametrize("state", ["AVAILABLE", "STOPPED", "ERROR", "SUSPENDED", "ADMIN_MAINTENANCE", "UNHEALTHY"])
+def test_steady_accepts_any_other_state(state):
+    assert GOALS["steady"].judge({"State": state}) == DONE
+
+
+@pytest.mark.parametrize(
+    ("goal", "state", "verdict"),
+    [
+        ("created", "AVAILABLE", DONE),
+        ("created", "STOPPED", DONE),
+        ("created", "ERROR", FAILED),
+        ("created", "PENDING", PENDING),
+        ("available", "REBOOTING", PENDING),
+        ("available", "STOPPED", FAILED),
+        ("stopped", "STOPPING", PENDING),
+        ("stopped", "STOPPED", DONE),
+        ("stopped", "ERROR", FAILED),
+        ("gone", "TERMINATING", PENDING),
+        ("settled", "ADMIN_MAINTENANCE", DONE),
+        ("settled", "SUSPENDED", FAILED),
+    ],
+)
+def test_goal_verdicts(goal, state, verdict):
+    assert GOALS[goal].judge({"State": state}) == verdict
+
+
+def test_missing_means_failed_except_for_created_and_gone():
+    assert GOALS["created"].judge(None) == PENDING
+    assert GOALS["gone"].judge(None) == DONE
+    for goal in ("available", "stopped", "settled", "steady"):
+        assert GOALS[goal].judge(None) == FAILED

@@ -1,0 +1,572 @@
+"""The workspace module end to end against stubbed clients: every state, batches, check and diff mode."""
+
+from __future__ import annotations
+
+import botocore.exceptions
+import pytest
+from ansible.module_utils.common import warnings
+from info_return_doc import always_returned, missing_keys
+
+from ansible_collections.euc.workspaces.plugins.module_utils import client as client_module
+from ansible_collections.euc.workspaces.plugins.modules import workspace as module
+
+D = "d-1234567890"
+B = "wsb-0123abcd4"
+
+
+@pytest.fixture(autouse=True)
+def fresh_warnings(monkeypatch):
+    """ansible-core keeps warnings in a process-wide list: start every test with none."""
+    monkeypatch.setattr(warnings, "_global_warnings", {})
+
+
+def warning_texts(result: dict) -> str:
+    return " | ".join(w["event"]["msg"] if isinstance(w, dict) else w for w in result.get("warnings", []))
+
+
+def wid(number: int) -> str:
+    return f"ws-{number:010d}"
+
+
+def ws(number: int = 1, state: str = "AVAILABLE", user: str | None = None, mode: str = "AUTO_STOP", **extra) -> dict:
+    return {
+        "WorkspaceId": wid(number),
+        "DirectoryId": D,
+        "UserName": user or ("jdoe" if number == 1 else f"user{number}"),
+        "BundleId": B,
+        "State": state,
+        "WorkspaceProperties": {
+            "RunningMode": mode,
+            "ComputeTypeName": "STANDARD",
+            "RootVolumeSizeGib": 80,
+            "UserVolumeSizeGib": 50,
+        },
+        **extra,
+    }
+
+
+def listing(aws, *workspaces, directory=D):
+    aws.add("describe_workspaces", {"Workspaces": list(workspaces)}, {"DirectoryId": directory})
+
+
+def by_ids(aws, *workspaces, ids=None):
+    ids = ids or sorted(w["WorkspaceId"] for w in workspaces)
+    aws.add("describe_workspaces", {"Workspaces": list(workspaces)}, {"WorkspaceIds": ids})
+
+
+def single(**args) -> dict:
+    return {"directory_id": D, "user_name": "jdoe", **args}
+
+
+def reads_only(aws) -> list[str]:
+    return [name for _, name in aws.sent if name not in aws.mutating_calls()]
+
+
+# -- validation ---------------------------------------------------------------------------------------------------
+
+
+def test_bad_options_fail_before_any_call(aws, run_module):
+    result = run_module(
+        module, single(running_mode="ALWAYS_ON", running_mode_auto_stop_timeout=90, tags={"aws:x": "y"})
+    )
+    assert result["failed"]
+    assert "running_mode_auto_stop_timeout must be a positive multiple of 60" in result["msg"]
+    assert "applies to running_mode AUTO_STOP only" in result["msg"]
+    assert "starts with 'aws:'" in result["msg"]
+    assert aws.sent == []
+
+
+def test_batch_problems_name_item_and_user_before_any_call(aws, run_module):
+    result = run_module(
+        module,
+        {"directory_id": D, "workspaces": [{"user_name": "ok"}, {"user_name": "jdoe", "bundle_id": "nope"}]},
+    )
+    assert result["failed"] and "workspaces[1] (user_name jdoe): bundle_id: 'nope' is not a bundle ID" in result["msg"]
+    assert aws.sent == []
+
+
+def test_workspaces_and_single_options_are_exclusive(aws, run_module):
+    result = run_module(module, {"directory_id": D, "user_name": "jdoe", "workspaces": [{"user_name": "a"}]})
+    assert result["failed"] and "mutually exclusive" in result["msg"]
+    assert aws.sent == []
+
+
+def test_negative_wait_timeout(aws, run_module):
+    result = run_module(module, single(wait_timeout=-1))
+    assert result["failed"] and "wait_timeout must not be negative" in result["msg"]
+
+
+# -- present ------------------------------------------------------------------------------------------------------
+
+
+def create_stubs(aws, request, created=None):
+    listing(aws)
+    created = created or ws(1, "PENDING")
+    aws.add("create_workspaces", {"PendingRequests": [created], "FailedRequests": []}, {"Workspaces": [request]})
+    by_ids(aws, dict(created, State="AVAILABLE"))
+
+
+def test_create_sends_only_what_the_task_sets(aws, run_module):
+    create_stubs(aws, {"DirectoryId": D, "UserName": "jdoe", "BundleId": B})
+    result = run_module(module, single(bundle_id=B))
+    assert result["changed"] and result["actions"] == ["create"] and result["modified"] == []
+    assert result["workspace"]["workspace_id"] == wid(1) and result["workspace"]["state"] == "AVAILABLE"
+    assert "tags" not in result["workspace"] or result["workspace"]["tags"] == {}
+    assert result["summary"]["created"] == 1 and result["summary"]["unchanged"] == 0
+    assert aws.mutating_calls() == ["CreateWorkspaces"]
+    aws.assert_all_used()
+
+
+def test_create_with_everything_inline(aws, run_module):
+    request = {
+        "DirectoryId": D,
+        "UserName": "jdoe",
+        "BundleId": B,
+        "WorkspaceName": "desk-01",
+        "VolumeEncryptionKey": "alias/ws",
+        "UserVolumeEncryptionEnabled": True,
+        "WorkspaceProperties": {
+            "RunningMode": "AUTO_STOP",
+            "RunningModeAutoStopTimeoutInMinutes": 120,
+            "ComputeTypeName": "POWER",
+            "RootVolumeSizeGib": 175,
+            "UserVolumeSizeGib": 100,
+            "Protocols": ["WSP"],
+        },
+        "Tags": [{"Key": "team", "Value": "a"}, {"Key": "cost", "Value": "7"}],
+    }
+    create_stubs(aws, request)
+    result = run_module(
+        module,
+        single(
+            bundle_id=B,
+            workspace_name="desk-01",
+            volume_encryption_key="alias/ws",
+            user_volume_encryption=True,
+            running_mode="AUTO_STOP",
+            running_mode_auto_stop_timeout=120,
+            compute_type="POWER",
+            root_volume_size=175,
+            user_volume_size=100,
+            protocols=["WSP"],
+            tags={"team": "a", "cost": 7},
+        ),
+    )
+    assert result["actions"] == ["create", "tag"] and result["workspace"]["tags"] == {"team": "a", "cost": "7"}
+    assert aws.mutating_calls() == ["CreateWorkspaces"]  # tags inline: no CreateTags
+    aws.assert_all_used()
+
+
+def test_create_needs_a_bundle(aws, run_module):
+    listing(aws)
+    result = run_module(module, single())
+    assert (
+        result["failed"]
+        and result["msg"] == f"bundle_id is required to create a WorkSpace for user jdoe in directory {D}"
+    )
+    assert result["failure"]["stage"] == "plan" and aws.mutating_calls() == []
+
+
+def test_check_mode_create_predicts_the_real_run_with_zero_writes(aws, run_module):
+    listing(aws)
+    check = run_module(module, single(bundle_id=B, tags={"a": "1"}), check_mode=True)
+    assert aws.mutating_calls() == [] and reads_only(aws) == ["DescribeWorkspaces"]
+    assert check["changed"] and check["actions"] == ["create", "tag"]
+    assert check["workspace"]["workspace_id"] is None and check["workspace"]["tags"] == {"a": "1"}
+    aws.sent.clear()
+    create_stubs(aws, {"DirectoryId": D, "UserName": "jdoe", "BundleId": B, "Tags": [{"Key": "a", "Value": "1"}]})
+    real = run_module(module, single(bundle_id=B, tags={"a": "1"}))
+    assert (real["changed"], real["actions"], real["summary"]) == (check["changed"], check["actions"], check["summary"])
+
+
+def test_existing_without_options_is_unchanged_and_reads_no_tags(aws, run_module):
+    listing(aws, ws(1, user="JDoe"), ws(2))
+    result = run_module(module, single(bundle_id=B))
+    assert not result["changed"] and result["actions"] == []
+    assert result["workspace"]["workspace_id"] == wid(1) and "tags" not in result["workspace"]
+    assert result["summary"]["unchanged"] == 1
+    assert aws.sent == [("workspaces", "DescribeWorkspaces")]
+
+
+def test_no_drift_on_unset_options(aws, run_module):
+    listing(aws, ws(1, mode="ALWAYS_ON"))
+    result = run_module(module, single(compute_type="STANDARD"))
+    assert not result["changed"] and aws.mutating_calls() == []
+
+
+def test_modify_sends_only_the_changed_option(aws, run_module):
+    listing(aws, ws(1))
+    aws.add(
+        "modify_workspace_properties", {}, {"WorkspaceId": wid(1), "WorkspaceProperties": {"ComputeTypeName": "POWER"}}
+    )
+    by_ids(aws, ws(1, ModificationStates=[{"Resource": "COMPUTE_TYPE", "State": "UPDATE_INITIATED"}]))
+    by_ids(aws, ws(1, WorkspaceProperties={"RunningMode": "AUTO_STOP", "ComputeTypeName": "POWER"}))
+    result = run_module(module, single(compute_type="POWER", root_volume_size=80))
+    assert result["changed"] and result["actions"] == ["modify"] and result["modified"] == ["compute_type"]
+    assert result["workspace"]["workspace_properties"]["compute_type_name"] == "POWER"
+    aws.assert_all_used()
+
+
+def test_operation_in_progress_then_success(aws, run_module):
+    listing(aws, ws(1))
+    aws.add_error("modify_workspace_properties", "OperationInProgressException", "another change is running")
+    aws.add(
+        "modify_workspace_properties", {}, {"WorkspaceId": wid(1), "WorkspaceProperties": {"UserVolumeSizeGib": 100}}
+    )
+    by_ids(aws, ws(1))
+    result = run_module(module, single(user_volume_size=100))
+    assert result["changed"] and result["modified"] == ["user_volume_size"]
+    assert aws.mutating_calls() == ["ModifyWorkspaceProperties", "ModifyWorkspaceProperties"]
+    aws.assert_all_used()
+
+
+def test_shrink_fails_before_any_write(aws, run_module):
+    listing(aws, ws(1))
+    result = run_module(module, single(user_volume_size=10, compute_type="POWER"))
+    assert result["failed"] and "user_volume_size 10 is smaller than the current 50 GiB" in result["msg"]
+    assert aws.mutating_calls() == []
+
+
+def test_tags_are_converged_and_aws_keys_left_alone(aws, run_module):
+    listing(aws, ws(1))
+    aws.add(
+        "describe_tags",
+        {"TagList": [{"Key": "old", "Value": "x"}, {"Key": "aws:owner", "Value": "o"}]},
+        {"ResourceId": wid(1)},
+    )
+    aws.add("delete_tags", {}, {"ResourceId": wid(1), "TagKeys": ["old"]})
+    aws.add("create_tags", {}, {"ResourceId": wid(1), "Tags": [{"Key": "team", "Value": "a"}]})
+    by_ids(aws, ws(1))
+    result = run_module(module, single(tags={"team": "a"}), diff=True)
+    assert result["actions"] == ["tag"] and result["workspace"]["tags"] == {"team": "a", "aws:owner": "o"}
+    assert result["diff"]["before"] == {"tags": {"old": "x", "aws:owner": "o"}}
+    assert result["diff"]["after"] == {"tags": {"team": "a", "aws:owner": "o"}}
+    aws.assert_all_used()
+
+
+def test_bundle_and_encryption_differences_warn(aws, run_module):
+    listing(aws, ws(1))
+    result = run_module(module, single(bundle_id="wsb-99999999z", root_volume_encryption=True))
+    assert not result["changed"] and aws.mutating_calls() == []
+    warnings = warning_texts(result)
+    assert "bundle_id wsb-99999999z is used only to create" in warnings and "RootVolumeEncryptionEnabled" in warnings
+
+
+def test_maintenance_on_and_off(aws, run_module):
+    listing(aws, ws(1))
+    aws.add("modify_workspace_state", {}, {"WorkspaceId": wid(1), "WorkspaceState": "ADMIN_MAINTENANCE"})
+    by_ids(aws, ws(1, "ADMIN_MAINTENANCE"))
+    result = run_module(module, single(admin_maintenance=True))
+    assert result["actions"] == ["maintenance"] and result["summary"]["maintenance"] == 1
+    aws.sent.clear()
+    listing(aws, ws(1, "ADMIN_MAINTENANCE"))
+    result = run_module(module, single(admin_maintenance=True))
+    assert not result["changed"] and aws.mutating_calls() == []
+
+
+# -- absent -------------------------------------------------------------------------------------------------------
+
+
+def test_absent_terminates_and_waits_until_gone(aws, run_module):
+    listing(aws, ws(1))
+    aws.add("terminate_workspaces", {}, {"TerminateWorkspaceRequests": [{"WorkspaceId": wid(1)}]})
+    by_ids(aws, ws(1, "TERMINATING"))
+    aws.add("describe_workspaces", {"Workspaces": []}, {"WorkspaceIds": [wid(1)]})
+    result = run_module(module, single(state="absent"))
+    assert result["changed"] and result["actions"] == ["terminate"] and result["workspace"] is None
+    assert result["summary"]["terminated"] == 1
+    aws.assert_all_used()
+
+
+def test_absent_already_gone_is_unchanged(aws, run_module):
+    listing(aws, ws(2))
+    result = run_module(module, single(state="absent"))
+    assert not result["changed"] and result["workspace"] is None and aws.mutating_calls() == []
+
+
+def test_absent_suspended_fails_with_its_state(aws, run_module):
+    listing(aws, ws(1, "SUSPENDED"))
+    result = run_module(module, single(state="absent"))
+    assert result["failed"] and result["msg"] == f"cannot terminate {wid(1)}: it is SUSPENDED"
+    assert result["workspace"]["state"] == "SUSPENDED" and aws.mutating_calls() == []
+
+
+def test_absent_by_id_without_wait(aws, run_module):
+    by_ids(aws, ws(1))
+    aws.add("terminate_workspaces", {}, {"TerminateWorkspaceRequests": [{"WorkspaceId": wid(1)}]})
+    by_ids(aws, ws(1, "TERMINATING"))
+    result = run_module(module, {"workspace_id": wid(1), "state": "absent", "wait": False})
+    assert result["changed"] and result["workspace"]["state"] == "TERMINATING"
+    aws.assert_all_used()
+
+
+# -- rebooted / rebuilt / started / stopped -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("state", "operation", "parameter", "start", "end"),
+    [
+        ("rebooted", "reboot_workspaces", "RebootWorkspaceRequests", "AVAILABLE", "AVAILABLE"),
+        ("rebuilt", "rebuild_workspaces", "RebuildWorkspaceRequests", "ERROR", "AVAILABLE"),
+        ("started", "start_workspaces", "StartWorkspaceRequests", "STOPPED", "AVAILABLE"),
+        ("stopped", "stop_workspaces", "StopWorkspaceRequests", "AVAILABLE", "STOPPED"),
+    ],
+)
+def test_actions_are_sent_and_waited_for(aws, run_module, state, operation, parameter, start, end):
+    listing(aws, ws(1, start))
+    aws.add(operation, {"FailedRequests": []}, {parameter: [{"WorkspaceId": wid(1)}]})
+    by_ids(aws, ws(1, end))
+    result = run_module(module, single(state=state))
+    assert result["changed"] and result["workspace"]["state"] == end
+    assert len(aws.mutating_calls()) == 1
+    aws.assert_all_used()
+
+
+@pytest.mark.parametrize(("state", "current"), [("started", "AVAILABLE"), ("stopped", "STOPPED")])
+def test_start_and_stop_are_idempotent(aws, run_module, state, current):
+    listing(aws, ws(1, current))
+    result = run_module(module, single(state=state))
+    assert not result["changed"] and aws.mutating_calls() == []
+
+
+@pytest.mark.parametrize("state", ["started", "stopped"])
+def test_always_on_cannot_start_or_stop(aws, run_module, state):
+    listing(aws, ws(1, mode="ALWAYS_ON"))
+    result = run_module(module, single(state=state))
+    assert result["failed"] and "running mode is ALWAYS_ON" in result["msg"] and aws.mutating_calls() == []
+
+
+@pytest.mark.parametrize("state", ["rebooted", "rebuilt"])
+def test_reboot_and_rebuild_are_refused_in_maintenance(aws, run_module, state):
+    listing(aws, ws(1, "ADMIN_MAINTENANCE"))
+    result = run_module(module, single(state=state))
+    assert result["failed"] and f"{wid(1)}: it is ADMIN_MAINTENANCE" in result["msg"]
+
+
+def test_reboot_always_changes(aws, run_module):
+    for _ in range(2):
+        listing(aws, ws(1))
+        aws.add("reboot_workspaces", {})
+        by_ids(aws, ws(1))
+        assert run_module(module, single(state="rebooted"))["changed"]
+    assert aws.mutating_calls() == ["RebootWorkspaces", "RebootWorkspaces"]
+
+
+def test_transitional_state_is_waited_out_before_a_reboot(aws, run_module):
+    listing(aws, ws(1, "STARTING"))
+    by_ids(aws, ws(1, "STARTING"))
+    by_ids(aws, ws(1))
+    aws.add("reboot_workspaces", {})
+    by_ids(aws, ws(1))
+    result = run_module(module, single(state="rebooted"))
+    assert result["changed"] and aws.mutating_calls() == ["RebootWorkspaces"]
+    aws.assert_all_used()
+
+
+def test_action_on_a_missing_workspace_fails(aws, run_module):
+    listing(aws)
+    result = run_module(module, single(state="rebooted"))
+    assert result["failed"] and "no WorkSpace exists for user jdoe" in result["msg"]
+
+
+# -- waits ---------------------------------------------------------------------------------------------------------
+
+
+def test_error_during_the_wait_fails_with_the_workspace_error(aws, run_module):
+    listing(aws)
+    aws.add("create_workspaces", {"PendingRequests": [ws(1, "PENDING")]})
+    by_ids(aws, ws(1, "ERROR", ErrorCode="ResourceLimitExceeded", ErrorMessage="No IP addresses left"))
+    result = run_module(module, single(bundle_id=B))
+    assert result["failed"] and result["actions"] == ["create"] and result["summary"]["created"] == 1
+    assert result["failure"]["error_code"] == "ResourceLimitExceeded"
+    assert "went to ERROR" in result["msg"] and "No IP addresses left" in result["msg"]
+
+
+def test_wait_timeout_names_the_workspace_and_its_state(aws, run_module):
+    listing(aws, ws(1))
+    aws.add("stop_workspaces", {})
+    by_ids(aws, ws(1, "STOPPING"))
+    result = run_module(module, single(state="stopped", wait_timeout=0))
+    assert result["failed"]
+    assert result["msg"] == f"timed out after 0 s waiting for {wid(1)} to be stopped; last state STOPPING"
+
+
+def test_throttled_lookup_then_success(aws, run_module):
+    aws.add_error("describe_workspaces", "ThrottlingException", "Rate exceeded")
+    listing(aws, ws(1))
+    result = run_module(module, single())
+    assert not result.get("failed") and not result["changed"]
+    aws.assert_all_used()
+
+
+def test_failed_lookup_fails_the_task_and_writes_nothing(aws, run_module):
+    aws.add_error("describe_workspaces", "AccessDeniedException", "no")
+    result = run_module(module, single(state="absent"))
+    assert result["failed"] and aws.mutating_calls() == []
+
+
+# -- the ambiguous create ------------------------------------------------------------------------------------------------
+
+
+def test_lost_create_answer_never_makes_a_second_workspace(aws, run_module, monkeypatch):
+    real = client_module.workspaces_client
+    raised = []
+
+    class LosesFirstCreate:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def __getattr__(self, name):
+            method = getattr(self.inner, name)
+            if name != "create_workspaces" or raised:
+                return method
+
+            def lost(**_):
+                raised.append(name)
+                raise botocore.exceptions.ConnectionClosedError(endpoint_url="https://workspaces.example")
+
+            return lost
+
+    monkeypatch.setattr(module, "workspaces_client", lambda m: LosesFirstCreate(real(m)))
+    listing(aws)
+    listing(aws, ws(1, "PENDING"))  # looked up again: the lost create did happen
+    by_ids(aws, ws(1))
+    result = run_module(module, single(bundle_id=B))
+    assert raised == ["create_workspaces"] and aws.mutating_calls() == []
+    assert result["changed"] and result["actions"] == ["create"] and "was lost" in warning_texts(result)
+    aws.assert_all_used()
+
+
+def test_resource_exists_is_adopted_unchanged(aws, run_module):
+    listing(aws)
+    exists = {
+        "WorkspaceRequest": {"DirectoryId": D, "UserName": "jdoe", "BundleId": B},
+        "ErrorCode": "ResourceExists.WorkSpace",
+        "ErrorMessage": "A WorkSpace already exists for the specified user",
+    }
+    aws.add("create_workspaces", {"FailedRequests": [exists]})
+    listing(aws, ws(1, user="JDOE"))
+    result = run_module(module, single(bundle_id=B))
+    assert not result.get("failed") and not result["changed"] and result["workspace"]["workspace_id"] == wid(1)
+    assert result["summary"]["unchanged"] == 1
+    assert "already exists for user jdoe" in warning_texts(result)
+    assert "could not read" not in warning_texts(result)
+    assert aws.mutating_calls() == ["CreateWorkspaces"]
+    aws.assert_all_used()
+
+
+# -- batches ---------------------------------------------------------------------------------------------------------
+
+
+def users(count: int) -> list[dict]:
+    return [{"user_name": f"user{n}"} for n in range(100, 100 + count)]
+
+
+def test_batch_create_looks_up_once_per_directory_and_creates_25_a_call(aws, run_module):
+    items = users(30)
+    pages = [ws(n, user=f"other{n}") for n in range(2, 5)]
+    aws.add("describe_workspaces", {"Workspaces": pages[:2], "NextToken": "t"}, {"DirectoryId": D})
+    aws.add("describe_workspaces", {"Workspaces": pages[2:]}, {"DirectoryId": D, "NextToken": "t"})
+    requests = [{"DirectoryId": D, "UserName": i["user_name"], "BundleId": B} for i in items]
+    created = [ws(n, "PENDING", user=f"user{n}") for n in range(100, 130)]
+    aws.add("create_workspaces", {"PendingRequests": created[:25]}, {"Workspaces": requests[:25]})
+    aws.add("create_workspaces", {"PendingRequests": created[25:]}, {"Workspaces": requests[25:]})
+    ids = sorted(w["WorkspaceId"] for w in created)
+    aws.add(
+        "describe_workspaces",
+        {"Workspaces": [dict(w, State="AVAILABLE") for w in created[:25]]},
+        {"WorkspaceIds": ids[:25]},
+    )
+    aws.add(
+        "describe_workspaces",
+        {"Workspaces": [dict(w, State="AVAILABLE") for w in created[25:]]},
+        {"WorkspaceIds": ids[25:]},
+    )
+    result = run_module(module, {"directory_id": D, "bundle_id": B, "workspaces": items})
+    assert result["changed"] and result["summary"]["created"] == 30
+    assert [entry["user_name"] for entry in result["workspaces"]] == [i["user_name"] for i in items]
+    assert all(entry["workspace"]["state"] == "AVAILABLE" for entry in result["workspaces"])
+    assert aws.mutating_calls() == ["CreateWorkspaces", "CreateWorkspaces"]
+    aws.assert_all_used()
+
+
+def test_batch_check_mode_predicts_the_same_summary_with_zero_writes(aws, run_module):
+    existing = [ws(n, user=f"user{n}") for n in range(100, 110)]
+    args = {
+        "directory_id": D,
+        "bundle_id": B,
+        "workspaces": [*users(12), {"user_name": "user100", "state": "rebooted"}][1:],
+    }
+    listing(aws, *existing)
+    check = run_module(module, args, check_mode=True)
+    assert aws.mutating_calls() == []
+    assert check["summary"]["created"] == 2 and check["summary"]["rebooted"] == 1 and check["summary"]["unchanged"] == 9
+    aws.sent.clear()
+    listing(aws, *existing)
+    aws.add(
+        "create_workspaces",
+        {"PendingRequests": [ws(110, "PENDING", user="user110"), ws(111, "PENDING", user="user111")]},
+    )
+    aws.add("reboot_workspaces", {}, {"RebootWorkspaceRequests": [{"WorkspaceId": wid(100)}]})
+    by_ids(aws, ws(110, user="user110"), ws(111, user="user111"))
+    by_ids(aws, ws(100, user="user100"))
+    real = run_module(module, args)
+    assert real["summary"] == check["summary"] and real["changed"] == check["changed"]
+    assert [e["actions"] for e in real["workspaces"]] == [e["actions"] for e in check["workspaces"]]
+    aws.assert_all_used()
+
+
+def test_batch_partial_failure_keeps_successes_and_counts_each(aws, run_module):
+    listing(aws, *[ws(n, "STOPPED", user=f"user{n}") for n in range(100, 103)])
+    failed = {"WorkspaceId": wid(101), "ErrorCode": "InvalidResourceState", "ErrorMessage": "busy"}
+    aws.add("start_workspaces", {"FailedRequests": [failed]})
+    by_ids(aws, ws(100, user="user100"), ws(102, user="user102"))
+    by_ids(aws, ws(101, "STOPPED", user="user101"))
+    result = run_module(module, {"directory_id": D, "state": "started", "workspaces": users(3)})
+    assert result["failed"] and result["changed"]
+    assert result["msg"].startswith("1 of 3 WorkSpaces failed (started: 2, failed: 1)")
+    assert f"start {wid(101)} failed: InvalidResourceState: busy" in result["msg"]
+    entries = result["workspaces"]
+    assert [e["failed"] for e in entries] == [False, True, False]
+    assert entries[1]["failure"]["error_code"] == "InvalidResourceState"
+    assert entries[1]["failure"]["error_message"].startswith("workspaces[1] (user_name user101): ")
+    assert entries[0]["actions"] == ["start"] and entries[1]["actions"] == []
+
+
+def test_batch_items_naming_the_same_workspace_are_refused(aws, run_module):
+    by_ids(aws, ws(1))
+    listing(aws, ws(1))
+    result = run_module(
+        module, {"directory_id": D, "state": "absent", "workspaces": [{"user_name": "JDOE"}, {"workspace_id": wid(1)}]}
+    )
+    assert result["failed"] and result["summary"]["failed"] == 2 and aws.mutating_calls() == []
+    assert (
+        "workspaces[0] (user_name JDOE) and workspaces[1] (workspace_id ws-0000000001) name the same WorkSpace"
+        in (result["workspaces"][0]["failure"]["error_message"])
+    )
+
+
+def test_batch_diff_is_a_list(aws, run_module):
+    listing(aws, ws(100, user="user100"), ws(101, user="user101"))
+    result = run_module(
+        module, {"directory_id": D, "compute_type": "STANDARD", "workspaces": users(2)}, check_mode=True, diff=True
+    )
+    assert result["diff"] == [] and not result["changed"]
+
+
+def test_result_has_every_key_the_return_doc_promises(aws, run_module):
+    listing(aws, ws(100, user="user100"))
+    result = run_module(module, {"directory_id": D, "workspaces": users(2), "state": "absent"}, check_mode=True)
+    assert missing_keys(result, always_returned(module)) == []
+    for entry in result["workspaces"]:
+        assert set(entry) == {
+            "user_name",
+            "directory_id",
+            "workspace_id",
+            "changed",
+            "actions",
+            "modified",
+            "failed",
+            "failure",
+            "workspace",
+        }
