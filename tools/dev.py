@@ -6,10 +6,12 @@ Needs only Python 3.11+ and git. The first run creates `.venv/` from the pinned
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -17,6 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 VENV = REPO / ".venv"
 REQUIREMENTS = REPO / "requirements-dev.txt"
 STAMP = VENV / ".requirements.sha256"
+LOCK = REPO / ".tmp" / "venv.lock"
 
 
 def _venv_python() -> Path:
@@ -27,23 +30,38 @@ def _requirements_digest() -> str:
     return hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
 
 
+def _venv_is_current() -> bool:
+    return STAMP.exists() and STAMP.read_text().strip() == _requirements_digest()
+
+
 def ensure_venv() -> None:
-    """Create or refresh .venv so it holds exactly the pinned tool versions."""
-    if STAMP.exists() and STAMP.read_text().strip() == _requirements_digest():
+    """Create or refresh .venv so it holds the pinned tool versions; one run at a time does it."""
+    if _venv_is_current():
         return
-    print(f"[dev] installing pinned tools into {VENV} (first run: a few minutes)", flush=True)
-    if not _venv_python().exists():
-        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
-    pip = [str(_venv_python()), "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "install", "-r", str(REQUIREMENTS)], check=True)
-    STAMP.write_text(_requirements_digest() + "\n")
+    LOCK.parent.mkdir(exist_ok=True)
+    with open(LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another run in this work tree may be installing right now
+        if _venv_is_current():
+            return
+        started = time.monotonic()
+        print(f"[dev] installing pinned tools into {VENV} (first run: about a minute)", flush=True)
+        if not _venv_python().exists():
+            venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+        pip = [str(_venv_python()), "-m", "pip", "--disable-pip-version-check", "-q"]
+        subprocess.run([*pip, "install", "-r", str(REQUIREMENTS)], check=True)
+        STAMP.write_text(_requirements_digest() + "\n")
+        print(f"[dev] {VENV} ready in {time.monotonic() - started:.0f}s", flush=True)
 
 
 def main(argv: list[str]) -> int:
     if sys.version_info < (3, 11):
         print("tools/dev.py needs Python 3.11 or newer", file=sys.stderr)
         return 2
-    ensure_venv()
+    try:
+        ensure_venv()
+    except subprocess.CalledProcessError as error:
+        print(f"[dev] could not install {REQUIREMENTS.name} into {VENV}: {error}", file=sys.stderr)
+        return 1
     env = dict(os.environ, PYTHONPATH=str(REPO / "tools"), VIRTUAL_ENV=str(VENV))
     env["PATH"] = f"{VENV / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     command = [str(_venv_python()), "-m", "devtasks", *argv]

@@ -23,15 +23,14 @@ def roster_problems(
     users=None, csv=None, csv_source="roster CSV", defaults=None, ignore_columns=None, users_source="provision_users"
 ):
     """Every problem of the roster (users and/or CSV text), by row; empty when the roster is fine."""
-    _, problems = roster.build_roster(
+    return roster.build_roster(
         users=users,
         csv_text=csv,
         csv_source=csv_source,
         defaults=defaults,
         ignore_columns=ignore_columns or (),
         users_source=users_source,
-    )
-    return problems
+    )[1]
 
 
 def roster_items(

@@ -160,7 +160,7 @@ def create_chunk(client, chunk: list[dict], sleep) -> list[CreateOutcome]:
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
         code, message = described(error)
         kind = "unknown" if outcome_unknown(error) else "failed"
-        return [CreateOutcome(kind, code=code, message=message) for _ in chunk]
+        return [CreateOutcome(kind, code=code, message=message) for _request in chunk]
     retried = (response.get("ResponseMetadata") or {}).get("RetryAttempts", 0) > 0
     outcomes: list[CreateOutcome | None] = [None] * len(chunk)
     for workspace in response.get("PendingRequests", []):

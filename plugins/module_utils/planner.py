@@ -638,7 +638,7 @@ def plan_action(action: str, goal: str):
         if view.state not in allowed:
             raise Refusal(
                 f"cannot {action} {plan.current['WorkspaceId']}: it is {view.state}"
-                f" ({action} needs {' or '.join(sorted(allowed))}){maintenance_hint(view.state)}"
+                f" ({action} needs one of {', '.join(sorted(allowed))}){maintenance_hint(view.state)}"
             )
         plan.steps = [Step(action, (action,), goal=goal)]
 

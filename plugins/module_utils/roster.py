@@ -212,11 +212,12 @@ def tag_problems(tags: dict, where: str = "") -> list[str]:
 class Entry:
     """One user of the roster: the values given for them, and where they were given."""
 
-    def __init__(self, origin: str, user_name: str | None, options: dict, tags: dict):
+    def __init__(self, origin: str, user_name: str | None, options: dict, tags: dict, given=()):
         self.origin = origin
         self.user_name = user_name
-        self.options = options
+        self.options = options  # the values that parsed
         self.tags = tags
+        self.given = frozenset(given)  # the fields given a value, good or bad
 
 
 def _entry(origin: str, values: dict, tags: dict, problems: list[str]) -> Entry:
@@ -225,11 +226,12 @@ def _entry(origin: str, values: dict, tags: dict, problems: list[str]) -> Entry:
     user_name, problem = parse_user_name(values.get("user_name"))
     if problem:
         own.append(problem)
-    options = {}
+    options, given = {}, []
     for field, parse in FIELDS.items():
         value = values.get(field)
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
+        given.append(field)
         parsed, problem = parse(value)
         if problem:
             own.append(problem)
@@ -237,7 +239,8 @@ def _entry(origin: str, values: dict, tags: dict, problems: list[str]) -> Entry:
             options[field] = parsed
     own.extend(tag_problems(tags))
     problems.extend(f"{origin}: {problem}" for problem in own)
-    return Entry(origin, user_name, options, {key: _text(value) for key, value in tags.items() if value is not None})
+    tags = {key: _text(value) for key, value in tags.items() if value is not None}
+    return Entry(origin, user_name, options, tags, given)
 
 
 # --- sources ----------------------------------------------------------------------------------------------------
@@ -426,7 +429,7 @@ def _item(entry: Entry, default_options: dict, default_tags: dict, require_bundl
         del options[TIMEOUT_FIELD]  # a default timeout does not follow a user to a mode that has none
     options.update(entry.options)
     problems = []
-    if require_bundle and "bundle_id" not in options:
+    if require_bundle and "bundle_id" not in options and "bundle_id" not in entry.given:
         problems.append("no bundle_id (give it in the roster or set provision_bundle_id)")
     mode = options.get("running_mode")
     if TIMEOUT_FIELD in entry.options and mode is not None and mode != TIMEOUT_MODE:

@@ -29,7 +29,7 @@ description:
     dropped connection, server error), the module looks the users up again and adopts what exists before it
     creates anything again, so a retry never makes a second WorkSpace for a user.
 author:
-  - euc.workspaces contributors
+  - euc.workspaces contributors (@euc-workspaces)
 options:
   state:
     description:
@@ -125,7 +125,7 @@ options:
         C(AVAILABLE) again. Not set, maintenance mode is left alone.
       - A WorkSpace in C(ADMIN_MAINTENANCE) ignores reboot, rebuild, start and stop, and its properties are not
         changed until it leaves that mode.
-      - On a new WorkSpace it needs O(wait=true): the mode is set once the WorkSpace is C(AVAILABLE).
+      - On a new WorkSpace it needs O(wait=true), because the mode is set once the WorkSpace is C(AVAILABLE).
       - In O(workspaces), the default for every item.
     type: bool
   volume_encryption_key:
@@ -234,7 +234,7 @@ options:
         type: bool
 notes:
   - Supports check mode. Every lookup runs, no change is sent, and the result predicts what a real run would
-    return (RV(changed), the actions per WorkSpace, RV(summary)).
+    return (C(changed), the actions per WorkSpace, RV(summary)).
   - Supports diff mode. The diff shows, per WorkSpace, the properties, maintenance mode and tags that change,
     and whether the WorkSpace is created or terminated.
   - Tags are read only when the task sets O(tags). Tag keys starting with C(aws:) are never changed or removed.

@@ -167,7 +167,8 @@ class Endpoint:
         self._control("POST", "reset", {})
 
     def configure(self, **config: Any) -> dict[str, Any]:
-        """Change delay, latency, throttle_rate, error_rate, fault_actions, drop_response, seed, unknown_users."""
+        """Change delay, visibility_delay, latency, throttle_rate, error_rate, fault_actions, drop_response, seed,
+        unknown_users (see server.py)."""
         return self._control("POST", "config", config)
 
     def config(self) -> dict[str, Any]:
@@ -179,6 +180,14 @@ class Endpoint:
         """Put a WorkSpace into any state at once (ERROR, UNHEALTHY, SUSPENDED...); returns its description."""
         body = {"workspace_id": workspace_id, "state": state, "error_code": error_code, "error_message": error_message}
         return self._control("POST", "force_state", dict(body, region=region))
+
+    def set_directory_stage(
+        self, directory_id: str, stage: str, active_after: float | None = None, region: str = DEFAULT_REGION
+    ) -> dict[str, Any]:
+        """Put a Directory Service directory into a stage; Creating (and other passing stages) become Active
+        after active_after seconds, by default the configured delay."""
+        body = {"directory_id": directory_id, "stage": stage, "active_after": active_after, "region": region}
+        return self._control("POST", "directory_stage", body)
 
     # -- AWS side ---------------------------------------------------------------------------------------------
 
@@ -203,10 +212,23 @@ class Endpoint:
             client.meta.events.register("before-send.*.*", _add_setup_header)
         return client
 
-    def create_registered_directory(
-        self, region: str = DEFAULT_REGION, name: str = "corp.example.com", timeout: float = 30.0
+    def create_directory(
+        self,
+        region: str = DEFAULT_REGION,
+        name: str = "corp.example.com",
+        register: bool = False,
+        stage: str = "Active",
+        active_after: float | None = None,
+        timeout: float = 30.0,
     ) -> str:
-        """VPC + two subnets + Simple AD directory, registered with WorkSpaces; returns the directory id."""
+        """VPC + two subnets + Simple AD directory; returns the directory id.
+
+        register=True also registers it with WorkSpaces and waits until REGISTERED (the stage must be Active).
+        A stage such as "Creating" becomes Active after active_after seconds (default: the configured delay);
+        until then RegisterWorkspaceDirectory answers InvalidResourceStateException.
+        """
+        if register and stage != "Active":
+            raise ValueError(f"a directory in stage {stage!r} cannot be registered")
         ec2 = self.client("ec2", region, setup=True)
         vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
         subnet_ids = [
@@ -219,10 +241,19 @@ class Endpoint:
         directory_id = ds.create_directory(
             Name=name, Password="Passw0rd!", Size="Small", VpcSettings={"VpcId": vpc_id, "SubnetIds": subnet_ids}
         )["DirectoryId"]
-        workspaces = self.client("workspaces", region, setup=True)
-        workspaces.register_workspace_directory(DirectoryId=directory_id, SubnetIds=subnet_ids)
-        self._wait_registered(workspaces, directory_id, timeout)
+        if stage != "Active":
+            self.set_directory_stage(directory_id, stage, active_after, region)
+        if register:
+            workspaces = self.client("workspaces", region, setup=True)
+            workspaces.register_workspace_directory(DirectoryId=directory_id, SubnetIds=subnet_ids)
+            self._wait_registered(workspaces, directory_id, timeout)
         return directory_id
+
+    def create_registered_directory(
+        self, region: str = DEFAULT_REGION, name: str = "corp.example.com", timeout: float = 30.0
+    ) -> str:
+        """VPC + two subnets + Simple AD directory, registered with WorkSpaces; returns the directory id."""
+        return self.create_directory(region=region, name=name, register=True, timeout=timeout)
 
     @staticmethod
     def _wait_registered(workspaces: Any, directory_id: str, timeout: float) -> None:

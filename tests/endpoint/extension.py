@@ -17,7 +17,10 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
+import itertools
 import json
+import re
+import string
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -27,7 +30,9 @@ from typing import Any
 import moto
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.exceptions import JsonRESTError
+from moto.core.utils import utcnow
 from moto.ds import ds_backends
+from moto.ds.models import DirectoryServiceBackend
 from moto.moto_api._internal import mock_random
 from moto.workspaces.exceptions import (
     InvalidParameterValuesException,
@@ -45,6 +50,8 @@ MAX_BATCH = 25
 BUNDLES_PAGE_SIZE = 4
 WORKSPACES_PAGE_SIZE = 25
 CONNECTION_STATUS_PAGE_SIZE = 25
+# guessed: the service's default page is not documented; small, so that tests (10 Simple AD per region) page.
+DIRECTORIES_PAGE_SIZE = 5
 MAX_TAGS_PER_RESOURCE = 50
 DEFAULT_AUTO_STOP_MINUTES = 60
 
@@ -71,12 +78,17 @@ ALL_STATES = frozenset(
 )
 
 # Runtime knobs, changed by the server's control API.
-SETTINGS: dict[str, Any] = {"delay": 0.0, "unknown_users": frozenset()}
+SETTINGS: dict[str, Any] = {"delay": 0.0, "visibility_delay": 0.0, "unknown_users": frozenset()}
 
 
 def set_delay(seconds: float) -> None:
     """Set how long state transitions started from now take."""
     SETTINGS["delay"] = max(0.0, float(seconds))
+
+
+def set_visibility_delay(seconds: float) -> None:
+    """Set how long WorkSpaces created from now stay missing from DescribeWorkspaces."""
+    SETTINGS["visibility_delay"] = max(0.0, float(seconds))
 
 
 def set_unknown_users(names: Iterable[str]) -> None:
@@ -225,6 +237,7 @@ class BackendExtras:
 
     sequence: int = 0
     directory_registered_due: dict[str, float] = field(default_factory=dict)
+    directory_sequence: dict[str, int] = field(default_factory=dict)  # registration order, for paging
     bundle_tags: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
     def next_sequence(self) -> int:
@@ -260,6 +273,12 @@ class SimulatedWorkspace(Workspace):
         # API ref CreateWorkspaces: asynchronous, the WorkSpace starts PENDING.
         self.state = "PENDING"
         self.transition: Transition | None = Transition(_due(), "AVAILABLE")
+        # API notes: a new WorkSpace may be missing from DescribeWorkspaces for a while after the create.
+        self.visible_from = time.monotonic() + SETTINGS["visibility_delay"]
+
+    def visible(self, now: float) -> bool:
+        """False while a just-created WorkSpace is not listed by DescribeWorkspaces yet."""
+        return now >= self.visible_from
 
     def start_transition(self, interim: str, final: str | None, properties: dict[str, Any] | None = None) -> None:
         self.state = interim
@@ -283,8 +302,8 @@ class SimulatedWorkspace(Workspace):
 
     def provision_network_identity(self) -> None:
         # guessed: IpAddress and ComputerName show once provisioning has finished.
-        self.ip_address = f"10.0.{1 + self.sequence // 250}.{4 + self.sequence % 250}"
-        self.computer_name = "WSAMZN-" + mock_random.get_random_string(8, lower_case=False).upper()
+        self.ip_address = new_ip_address()
+        self.computer_name = new_computer_name(self.workspace_properties.get("OperatingSystemName", ""))
 
     def to_dict_pending(self) -> dict[str, Any]:
         described = {
@@ -305,6 +324,32 @@ class SimulatedWorkspace(Workspace):
         described = {key: value for key, value in described.items() if value}
         described.update(self.encryption)
         return described
+
+
+# Names and addresses handed out by this endpoint process (all accounts and regions): never twice.
+_ISSUED_COMPUTER_NAMES: set[str] = set()
+_ADDRESSES = itertools.count()
+_NAME_CHARACTERS = string.ascii_uppercase + string.digits
+# API ref (admin guide, "Identify the computer name"): Windows WSAMZN-xxxxxxx, Amazon Linux A-xxxxxxxxxxxxx,
+# Ubuntu U-xxxxxxxxxxxxx (guessed: 8 and 13 uppercase letters or digits after the prefix).
+_COMPUTER_NAME_FORMS = {"AMAZON_LINUX_2": ("A-", 13), "UBUNTU_22_04": ("U-", 13)}
+_WINDOWS_COMPUTER_NAME = ("WSAMZN-", 8)
+
+
+def new_computer_name(operating_system: str) -> str:
+    """A computer name in the operating system's format, unique within this endpoint process."""
+    prefix, length = _COMPUTER_NAME_FORMS.get(operating_system, _WINDOWS_COMPUTER_NAME)
+    while True:
+        name = prefix + "".join(mock_random.choice(_NAME_CHARACTERS) for _position in range(length))
+        if name not in _ISSUED_COMPUTER_NAMES:
+            _ISSUED_COMPUTER_NAMES.add(name)
+            return name
+
+
+def new_ip_address() -> str:
+    """A private address in 10.0.0.0/8 not handed out before by this endpoint process."""
+    number = next(_ADDRESSES)
+    return f"10.{number // 62500 % 256}.{1 + number // 250 % 250}.{4 + number % 250}"
 
 
 def initial_properties(requested: dict[str, Any], bundle: dict[str, Any]) -> dict[str, Any]:
@@ -434,6 +479,12 @@ def _sequence(workspace: Workspace) -> int:
     return getattr(workspace, "sequence", 0)
 
 
+def _listed(workspaces: list[Workspace]) -> list[Workspace]:
+    """The WorkSpaces the describe calls show: not those created less than visibility_delay ago."""
+    now = time.monotonic()
+    return [ws for ws in workspaces if not isinstance(ws, SimulatedWorkspace) or ws.visible(now)]
+
+
 def _not_found_request(workspace_id: str) -> dict[str, str]:
     # guessed: the ErrorCode for an unknown WorkSpace id in a batch action.
     return {
@@ -496,7 +547,8 @@ def _select_workspaces(backend: WorkSpacesBackend, params: dict[str, Any]) -> li
     # API ref DescribeWorkspaces: UserName requires DirectoryId.
     if user_name and not directory_id:
         raise InvalidParameterValuesException("The DirectoryId parameter is required when UserName is used.")
-    selected = _ordered_workspaces(backend)
+    # API notes: right after a create the new WorkSpace may be missing from DescribeWorkspaces ("not visible yet").
+    selected = _listed(_ordered_workspaces(backend))
     if workspace_ids:
         selected = [ws for ws in selected if ws.workspace_id in workspace_ids]
     if directory_id:
@@ -543,7 +595,9 @@ def describe_workspaces_connection_status(self: WorkSpacesResponse) -> str:
     workspace_ids = params.get("WorkspaceIds")
     # API ref DescribeWorkspacesConnectionStatus: WorkspaceIds 1-25.
     _check_length(workspace_ids, "workspaceIds")
-    selected = [ws for ws in _ordered_workspaces(backend) if not workspace_ids or ws.workspace_id in workspace_ids]
+    # guessed: a WorkSpace DescribeWorkspaces does not list yet has no connection status either.
+    listed = _listed(_ordered_workspaces(backend))
+    selected = [ws for ws in listed if not workspace_ids or ws.workspace_id in workspace_ids]
     # guessed: WorkSpaces still being created, failed or terminating have no connection status.
     selected = [ws for ws in selected if ws.state not in _NO_CONNECTION_STATUS]
     page, token = _page(selected, params.get("NextToken"), CONNECTION_STATUS_PAGE_SIZE, _sequence)
@@ -917,6 +971,71 @@ def delete_tags(self: WorkSpacesResponse) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+# Directory Service stages that end in Active on their own; the others stay until changed (guessed).
+_PASSING_STAGES = frozenset({"Requested", "Creating", "Created", "Restoring", "Updating"})
+DIRECTORY_STAGES = frozenset(
+    {
+        "Requested",
+        "Creating",
+        "Created",
+        "Active",
+        "Inoperable",
+        "Impaired",
+        "Restoring",
+        "RestoreFailed",
+        "Deleting",
+        "Deleted",
+        "Failed",
+        "Updating",
+    }
+)
+
+
+def set_directory_stage(
+    directory_id: str,
+    stage: str,
+    active_after: float | None = None,
+    account_id: str = ACCOUNT_ID,
+    region: str = "us-east-1",
+) -> dict[str, Any]:
+    """Put a Directory Service directory into a stage; Creating and the like become Active after a delay.
+
+    active_after: seconds until Active (default: the configured delay); ignored for Active and lasting stages.
+    """
+    if stage not in DIRECTORY_STAGES:
+        raise ValueError(f"unknown directory stage {stage!r}")
+    ds = ds_backends[account_id][region]
+    directory = ds.directories.get(directory_id)
+    if directory is None:
+        raise KeyError(directory_id)
+    _set_stage(directory, stage)
+    directory.endpoint_active_due = None
+    if stage in _PASSING_STAGES:
+        wait = SETTINGS["delay"] if active_after is None else max(0.0, float(active_after))
+        directory.endpoint_active_due = time.monotonic() + wait
+    return {"directory_id": directory_id, "stage": directory.stage}
+
+
+def _set_stage(directory: Any, stage: str) -> None:
+    directory.stage = stage
+    directory.stage_last_updated_date_time = utcnow()
+
+
+def settle_directory_stages(ds: DirectoryServiceBackend) -> None:
+    """Make Active the Directory Service directories whose creation (or the like) has finished."""
+    now = time.monotonic()
+    for directory in ds.directories.values():
+        due = getattr(directory, "endpoint_active_due", None)
+        if due is not None and now >= due:
+            directory.endpoint_active_due = None
+            _set_stage(directory, "Active")
+
+
+def ds_describe_directories(self: DirectoryServiceBackend, *args: Any, **kwargs: Any) -> Any:
+    settle_directory_stages(self)
+    return _ORIGINALS["ds_describe_directories"](self, *args, **kwargs)
+
+
 def register_workspace_directory(self: WorkSpacesResponse) -> str:
     params = _params(self)
     backend = _backend(self)
@@ -924,7 +1043,9 @@ def register_workspace_directory(self: WorkSpacesResponse) -> str:
     if directory_id in backend.workspace_directories:
         # guessed: registering twice is ResourceAlreadyExistsException (moto leaked an EC2 security-group error).
         raise ResourceAlreadyExistsException(f"The directory {directory_id} is already registered with WorkSpaces.")
-    directory = ds_backends[self.current_account][self.region].directories.get(directory_id)
+    ds = ds_backends[self.current_account][self.region]
+    settle_directory_stages(ds)
+    directory = ds.directories.get(directory_id)
     if directory is None:
         # API ref RegisterWorkspaceDirectory: ResourceNotFoundException.
         raise ResourceNotFoundException(f"The directory {directory_id} could not be found.")
@@ -934,7 +1055,9 @@ def register_workspace_directory(self: WorkSpacesResponse) -> str:
     _ORIGINALS["register_workspace_directory"](self)
     # API notes: registration goes REGISTERING -> REGISTERED (asynchronous).
     backend.workspace_directories[directory_id].state = "REGISTERING"
-    extras(backend).directory_registered_due[directory_id] = _due()
+    registry = extras(backend)
+    registry.directory_registered_due[directory_id] = _due()
+    registry.directory_sequence[directory_id] = registry.next_sequence()
     return json.dumps({"DirectoryId": directory_id, "State": "REGISTERING"})
 
 
@@ -949,12 +1072,85 @@ def deregister_workspace_directory(self: WorkSpacesResponse) -> str:
         # API notes: deregistering a directory that still has WorkSpaces is refused.
         raise OperationNotSupportedException(f"The directory {directory_id} still has WorkSpaces.")
     extras(backend).directory_registered_due.pop(directory_id, None)
+    extras(backend).directory_sequence.pop(directory_id, None)
     return _ORIGINALS["deregister_workspace_directory"](self)
 
 
+_DIRECTORY_ID = re.compile(r"^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)")
+
+
 def describe_workspace_directories(self: WorkSpacesResponse) -> str:
-    _backend(self)
-    return _ORIGINALS["describe_workspace_directories"](self)
+    params = _params(self)
+    backend = _backend(self)
+    directory_ids = params.get("DirectoryIds")
+    # API ref DescribeWorkspaceDirectories: DirectoryIds 1-25, Limit 1-25.
+    _check_length(directory_ids, "directoryIds")
+    _check_limit(params.get("Limit"))
+    for directory_id in directory_ids or []:
+        if not _DIRECTORY_ID.match(directory_id):
+            # API ref WorkspaceDirectory: DirectoryId matches ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$).
+            raise ValidationException(
+                f"1 validation error detected: Value '{directory_id}' at 'directoryIds' failed to satisfy "
+                "constraint: Member must satisfy regular expression pattern"
+            )
+    order = extras(backend).directory_sequence
+    directories = sorted(backend.workspace_directories.values(), key=lambda d: order.get(d.directory_id, 0))
+    if directory_ids:
+        directories = [d for d in directories if d.directory_id in directory_ids]
+    # API ref DescribeWorkspaceDirectories: NextToken paging, Limit per page (guessed: the default page size).
+    size = int(params.get("Limit") or DIRECTORIES_PAGE_SIZE)
+    page, token = _page(directories, params.get("NextToken"), size, lambda d: order.get(d.directory_id, 0))
+    return _with_token({"Directories": [d.to_dict() for d in page]}, token)
+
+
+def _registered_directory(backend: WorkSpacesBackend, directory_id: str) -> Any:
+    directory = backend.workspace_directories.get(directory_id)
+    if directory is None:
+        # API ref ModifySelfservicePermissions / ModifyWorkspaceCreationProperties /
+        # ModifyWorkspaceAccessProperties: ResourceNotFoundException (moto: a 500 or ValidationException).
+        raise ResourceNotFoundException(f"The directory {directory_id} is not registered with WorkSpaces.")
+    return directory
+
+
+def _check_enum(settings: dict[str, Any], allowed: tuple[str, ...], skip: Iterable[str] = ()) -> None:
+    for key, value in settings.items():
+        if key not in skip and value not in allowed:
+            # API ref (AccessPropertyValue / ReconnectEnum): the only values; botocore does not check enums.
+            raise InvalidParameterValuesException(f"The value {value!r} of {key} is not one of {', '.join(allowed)}.")
+
+
+def modify_selfservice_permissions(self: WorkSpacesResponse) -> str:
+    params = _params(self)
+    directory = _registered_directory(_backend(self), params.get("ResourceId", ""))
+    changes = params.get("SelfservicePermissions") or {}
+    _check_enum(changes, ("ENABLED", "DISABLED"))
+    # API ref ModifySelfservicePermissions: only the permissions given change (moto replaced the whole set).
+    directory.self_service_permissions = dict(directory.self_service_permissions or {}, **changes)
+    return "{}"
+
+
+def modify_workspace_creation_properties(self: WorkSpacesResponse) -> str:
+    params = _params(self)
+    directory = _registered_directory(_backend(self), params.get("ResourceId", ""))
+    changes = params.get("WorkspaceCreationProperties") or {}
+    for key in ("DefaultOu", "CustomSecurityGroupId", "InstanceIamRoleArn"):
+        if key in changes and not str(changes[key]).strip():
+            # API notes: optional creation properties must be omitted, not sent as empty strings (guessed: message).
+            raise InvalidParameterValuesException(f"The value of {key} must not be empty.")
+    # API ref ModifyWorkspaceCreationProperties: only the properties given change (moto replaced the whole set).
+    directory.workspace_creation_properties = dict(directory.workspace_creation_properties or {}, **changes)
+    return "{}"
+
+
+def modify_workspace_access_properties(self: WorkSpacesResponse) -> str:
+    params = _params(self)
+    directory = _registered_directory(_backend(self), params.get("ResourceId", ""))
+    changes = params.get("WorkspaceAccessProperties") or {}
+    _check_enum(changes, ("ALLOW", "DENY"), skip=("AccessEndpointConfig",))
+    # API ref ModifyWorkspaceAccessProperties: the device types given change, the others keep their access
+    # (guessed: AccessEndpointConfig is replaced as a whole).
+    directory.workspace_access_properties = dict(directory.workspace_access_properties or {}, **changes)
+    return "{}"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -977,6 +1173,9 @@ _RESPONSE_METHODS: dict[str, Callable[..., str]] = {
     "register_workspace_directory": register_workspace_directory,
     "deregister_workspace_directory": deregister_workspace_directory,
     "describe_workspace_directories": describe_workspace_directories,
+    "modify_selfservice_permissions": modify_selfservice_permissions,
+    "modify_workspace_creation_properties": modify_workspace_creation_properties,
+    "modify_workspace_access_properties": modify_workspace_access_properties,
 }
 
 _BACKEND_METHODS: dict[str, Callable[..., Any]] = {
@@ -1004,3 +1203,6 @@ def install() -> None:
         if hasattr(WorkSpacesBackend, name):
             _ORIGINALS[name] = getattr(WorkSpacesBackend, name)
         setattr(WorkSpacesBackend, name, method)
+    # Directory Service: a directory created in stage Creating turns Active when its time has come.
+    _ORIGINALS["ds_describe_directories"] = DirectoryServiceBackend.describe_directories
+    DirectoryServiceBackend.describe_directories = ds_describe_directories

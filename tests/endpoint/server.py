@@ -9,9 +9,11 @@ Control API (JSON, never faulted), under ``/_endpoint/``:
 * ``GET  /_endpoint/calls``   -> ``{"counts": {"workspaces:CreateWorkspaces": 3}, "mutating": 5, "log": [...]}``
 * ``POST /_endpoint/reset``   -> clears counters and log
 * ``GET  /_endpoint/config``  -> current configuration
-* ``POST /_endpoint/config``  -> change any of ``delay``, ``latency``, ``throttle_rate``, ``error_rate``,
-  ``fault_actions``, ``drop_response``, ``seed``, ``unknown_users``
+* ``POST /_endpoint/config``  -> change any of ``delay``, ``visibility_delay``, ``latency``, ``throttle_rate``,
+  ``error_rate``, ``fault_actions``, ``drop_response``, ``seed``, ``unknown_users``
 * ``POST /_endpoint/force_state`` -> ``{"workspace_id", "state", "error_code", "error_message", "region"}``
+* ``POST /_endpoint/directory_stage`` -> ``{"directory_id", "stage", "active_after", "region"}`` (Directory Service
+  stage; Requested/Creating/Created/Restoring/Updating become Active after ``active_after`` or the delay)
 """
 
 from __future__ import annotations
@@ -57,7 +59,17 @@ _LIST_PARAMETERS = {
 }
 
 _CONFIG_KEYS = frozenset(
-    {"delay", "latency", "throttle_rate", "error_rate", "fault_actions", "drop_response", "seed", "unknown_users"}
+    {
+        "delay",
+        "visibility_delay",
+        "latency",
+        "throttle_rate",
+        "error_rate",
+        "fault_actions",
+        "drop_response",
+        "seed",
+        "unknown_users",
+    }
 )
 
 
@@ -96,6 +108,7 @@ class FaultConfig:
     def as_dict(self) -> dict[str, Any]:
         return {
             "delay": extension.SETTINGS["delay"],
+            "visibility_delay": extension.SETTINGS["visibility_delay"],
             "latency": self.latency,
             "throttle_rate": self.throttle_rate,
             "error_rate": self.error_rate,
@@ -236,6 +249,8 @@ class EndpointApp:
         faults = self.faults
         if "delay" in settings:
             extension.set_delay(_seconds(settings["delay"], "delay"))
+        if "visibility_delay" in settings:
+            extension.set_visibility_delay(_seconds(settings["visibility_delay"], "visibility_delay"))
         if "latency" in settings:
             faults.latency = _seconds(settings["latency"], "latency")
         if "throttle_rate" in settings:
@@ -287,6 +302,15 @@ class EndpointApp:
                     str(body["state"]),
                     str(body.get("error_code") or ""),
                     str(body.get("error_message") or ""),
+                    region=str(body.get("region") or "us-east-1"),
+                )
+        if (method, route) == ("POST", "directory_stage"):
+            active_after = body.get("active_after")
+            with self.backend_lock:
+                return extension.set_directory_stage(
+                    str(body["directory_id"]),
+                    str(body["stage"]),
+                    None if active_after is None else _seconds(active_after, "active_after"),
                     region=str(body.get("region") or "us-east-1"),
                 )
         raise KeyError(f"{method} {CONTROL_PREFIX}{route}")

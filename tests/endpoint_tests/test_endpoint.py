@@ -6,6 +6,7 @@ import contextlib
 import itertools
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import urllib.request
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
+from moto.moto_api._internal import mock_random
 
 from endpoint import MUTATING_ACTIONS, Endpoint
 from endpoint.client import TESTS_DIR
@@ -23,9 +25,11 @@ from endpoint.extension import (
     ACCOUNT_ID,
     AMAZON_BUNDLE_IDS,
     BUNDLES_PAGE_SIZE,
+    DIRECTORIES_PAGE_SIZE,
     LINUX_BUNDLE_ID,
     OWN_BUNDLE_IDS,
     WINDOWS_BUNDLE_ID,
+    new_computer_name,
 )
 
 NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
@@ -52,7 +56,14 @@ def directory(endpoint):
 def _default_config(endpoint):
     """Every test starts with instant transitions and no faults."""
     endpoint.configure(
-        delay=0, latency=0, throttle_rate=0, error_rate=0, fault_actions=None, drop_response=None, unknown_users=[]
+        delay=0,
+        visibility_delay=0,
+        latency=0,
+        throttle_rate=0,
+        error_rate=0,
+        fault_actions=None,
+        drop_response=None,
+        unknown_users=[],
     )
 
 
@@ -103,6 +114,22 @@ def available(ws, directory, **extra):
 
 def error_code(raised):
     return raised.value.response["Error"]["Code"]
+
+
+def wait_for(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
+def described_directory(ws, directory_id):
+    found = ws.describe_workspace_directories(DirectoryIds=[directory_id])["Directories"]
+    return found[0] if found else None
+
+
+def ds_stage(endpoint, directory_id):
+    return endpoint.client("ds").describe_directories(DirectoryIds=[directory_id])["DirectoryDescriptions"][0]["Stage"]
 
 
 # -- DescribeWorkspaceBundles ------------------------------------------------------------------------------------
@@ -241,6 +268,50 @@ def test_create_refusals(endpoint, ws, directory):
         "ResourceNotFound.User",
     ]
     assert answer["FailedRequests"][0]["ErrorMessage"] == "A WorkSpace already exists for the specified user"
+
+
+def test_new_workspace_is_not_visible_at_once(endpoint, ws, directory):
+    endpoint.configure(visibility_delay=0.4)
+    assert endpoint.config()["visibility_delay"] == 0.4
+    user = new_user()
+    pending = create(ws, directory, user=user)
+    workspace_id = pending["WorkspaceId"]
+    assert describe(ws, workspace_id) is None
+    assert ws.describe_workspaces(DirectoryId=directory, UserName=user)["Workspaces"] == []
+    listed = ws.describe_workspaces_connection_status()["WorkspacesConnectionStatus"]
+    assert workspace_id not in {s["WorkspaceId"] for s in listed}
+    again = ws.create_workspaces(
+        Workspaces=[{"DirectoryId": directory, "UserName": user, "BundleId": WINDOWS_BUNDLE_ID}]
+    )
+    assert [f["ErrorCode"] for f in again["FailedRequests"]] == ["ResourceExists.WorkSpace"]
+    found = wait_state(ws, workspace_id, "AVAILABLE")
+    assert found["UserName"] == user
+    endpoint.configure(visibility_delay=0)
+    assert describe(ws, create(ws, directory)["WorkspaceId"]) is not None
+
+
+def test_computer_names_are_realistic_and_unique(ws, directory):
+    requests = new_requests(directory, 22)
+    requests += [{"DirectoryId": directory, "UserName": new_user(), "BundleId": LINUX_BUNDLE_ID} for _n in range(2)]
+    requests.append({"DirectoryId": directory, "UserName": new_user(), "BundleId": "wsb-9jvhtb24f"})  # Ubuntu
+    pending = ws.create_workspaces(Workspaces=requests)["PendingRequests"]
+    assert len(pending) == 25 and not any(p.get("ComputerName") for p in pending)  # named once provisioned
+    found = ws.describe_workspaces(WorkspaceIds=[p["WorkspaceId"] for p in pending])["Workspaces"]
+    names = {w["BundleId"]: [] for w in found}
+    for workspace in found:
+        names[workspace["BundleId"]].append(workspace["ComputerName"])
+    assert all(re.fullmatch(r"WSAMZN-[A-Z0-9]{8}", name) for name in names[WINDOWS_BUNDLE_ID])
+    assert all(re.fullmatch(r"A-[A-Z0-9]{13}", name) for name in names[LINUX_BUNDLE_ID])
+    assert re.fullmatch(r"U-[A-Z0-9]{13}", names["wsb-9jvhtb24f"][0])
+    every_name = [w["ComputerName"] for w in found]
+    addresses = [w["IpAddress"] for w in found]
+    assert len(set(every_name)) == len(every_name) == 25
+    assert len(set(addresses)) == 25
+    # The same random draw twice still gives two names: issued names are never handed out again.
+    mock_random.seed(4711)
+    first = new_computer_name("WINDOWS_SERVER_2022")
+    mock_random.seed(4711)
+    assert new_computer_name("WINDOWS_SERVER_2022") != first
 
 
 def test_create_more_than_25_is_a_validation_error(ws, directory):
@@ -475,6 +546,131 @@ def test_deregistering_a_directory_with_workspaces_is_refused(ws, directory):
     assert error_code(raised) == "OperationNotSupportedException"
 
 
+def test_modify_workspace_access_properties_merges(endpoint, ws):
+    directory_id = endpoint.create_registered_directory(name="access.example.com")
+    before = described_directory(ws, directory_id)["WorkspaceAccessProperties"]
+    assert before["DeviceTypeWeb"] == "DENY" and before["DeviceTypeWindows"] == "ALLOW"
+    endpoint.reset()
+    ws.modify_workspace_access_properties(
+        ResourceId=directory_id, WorkspaceAccessProperties={"DeviceTypeWeb": "ALLOW", "DeviceTypeLinux": "ALLOW"}
+    )
+    ws.modify_workspace_access_properties(ResourceId=directory_id, WorkspaceAccessProperties={"DeviceTypeOsx": "DENY"})
+    expected = dict(before, DeviceTypeWeb="ALLOW", DeviceTypeLinux="ALLOW", DeviceTypeOsx="DENY")
+    assert described_directory(ws, directory_id)["WorkspaceAccessProperties"] == expected
+    assert endpoint.count("ModifyWorkspaceAccessProperties") == endpoint.mutating_calls() == 2
+    with pytest.raises(ClientError) as raised:
+        ws.modify_workspace_access_properties(
+            ResourceId=directory_id, WorkspaceAccessProperties={"DeviceTypeIos": "DENY", "DeviceTypeWeb": "MAYBE"}
+        )
+    assert error_code(raised) == "InvalidParameterValuesException"
+    assert described_directory(ws, directory_id)["WorkspaceAccessProperties"] == expected
+    with pytest.raises(ClientError) as raised:
+        ws.modify_workspace_access_properties(
+            ResourceId="d-0000000000", WorkspaceAccessProperties={"DeviceTypeWeb": "ALLOW"}
+        )
+    assert error_code(raised) == "ResourceNotFoundException"
+
+
+def test_selfservice_permissions_and_creation_properties_merge(endpoint, ws):
+    directory_id = endpoint.create_registered_directory(name="merge.example.com")
+    before = described_directory(ws, directory_id)
+    ws.modify_selfservice_permissions(ResourceId=directory_id, SelfservicePermissions={"RebuildWorkspace": "ENABLED"})
+    ws.modify_selfservice_permissions(ResourceId=directory_id, SelfservicePermissions={"RestartWorkspace": "DISABLED"})
+    ou = "OU=WorkSpaces,DC=merge,DC=example,DC=com"
+    ws.modify_workspace_creation_properties(ResourceId=directory_id, WorkspaceCreationProperties={"DefaultOu": ou})
+    ws.modify_workspace_creation_properties(
+        ResourceId=directory_id, WorkspaceCreationProperties={"EnableInternetAccess": True}
+    )
+    after = described_directory(ws, directory_id)
+    assert after["SelfservicePermissions"] == dict(
+        before["SelfservicePermissions"], RebuildWorkspace="ENABLED", RestartWorkspace="DISABLED"
+    )
+    assert after["WorkspaceCreationProperties"] == dict(
+        before["WorkspaceCreationProperties"], DefaultOu=ou, EnableInternetAccess=True
+    )
+    assert after["WorkspaceCreationProperties"]["EnableMaintenanceMode"] is True  # untouched key kept
+    for call, kwargs in (
+        (ws.modify_selfservice_permissions, {"SelfservicePermissions": {"ChangeComputeType": "YES"}}),
+        (ws.modify_workspace_creation_properties, {"WorkspaceCreationProperties": {"DefaultOu": ""}}),
+    ):
+        with pytest.raises(ClientError) as raised:
+            call(ResourceId=directory_id, **kwargs)
+        assert error_code(raised) == "InvalidParameterValuesException"
+        with pytest.raises(ClientError) as raised:
+            call(ResourceId="d-0000000000", **kwargs)
+        assert error_code(raised) == "ResourceNotFoundException"
+    assert described_directory(ws, directory_id) == after
+
+
+def test_create_directory_without_registering_it(endpoint, ws):
+    directory_id = endpoint.create_directory(name="unregistered.example.com")
+    description = endpoint.client("ds").describe_directories(DirectoryIds=[directory_id])["DirectoryDescriptions"][0]
+    assert description["Stage"] == "Active" and description["Name"] == "unregistered.example.com"
+    assert len(description["VpcSettings"]["SubnetIds"]) == 2
+    assert described_directory(ws, directory_id) is None
+    answer = ws.register_workspace_directory(
+        DirectoryId=directory_id, SubnetIds=description["VpcSettings"]["SubnetIds"]
+    )
+    assert answer["State"] == "REGISTERING"
+    wait_for(lambda: described_directory(ws, directory_id)["State"] == "REGISTERED")
+    with pytest.raises(ValueError):
+        endpoint.create_directory(name="never.example.com", register=True, stage="Creating")
+
+
+def test_directory_in_creating_stage_is_registered_once_active(endpoint, ws):
+    with slow_transitions(endpoint, 0.4):
+        directory_id = endpoint.create_directory(name="creating.example.com", stage="Creating")
+        assert ds_stage(endpoint, directory_id) == "Creating"
+        with pytest.raises(ClientError) as raised:
+            ws.register_workspace_directory(DirectoryId=directory_id)
+        assert error_code(raised) == "InvalidResourceStateException"
+        assert described_directory(ws, directory_id) is None
+        wait_for(lambda: ds_stage(endpoint, directory_id) == "Active")
+        ws.register_workspace_directory(DirectoryId=directory_id)
+        wait_for(lambda: described_directory(ws, directory_id)["State"] == "REGISTERED")
+        # An explicit active_after wins over the delay; lasting stages such as Impaired stay.
+        quick = endpoint.create_directory(name="quick.example.com", stage="Creating", active_after=0)
+        assert ds_stage(endpoint, quick) == "Active"
+    endpoint.set_directory_stage(quick, "Impaired")
+    assert ds_stage(endpoint, quick) == "Impaired"
+    for body, status in (
+        ({"directory_id": quick, "stage": "Sleeping"}, 400),
+        ({"directory_id": "d-0", "stage": "Active"}, 404),
+    ):
+        request = urllib.request.Request(
+            f"{endpoint.url}/_endpoint/directory_stage", data=json.dumps(body).encode(), method="POST"
+        )
+        with pytest.raises(urllib.error.HTTPError) as raised:
+            urllib.request.urlopen(request, timeout=10)
+        assert raised.value.code == status
+
+
+def test_describe_directories_pages_and_limits(endpoint):
+    region = "ap-southeast-2"  # a region of its own: no directory of the other tests shows here
+    ws = endpoint.client("workspaces", region)
+    created = [endpoint.create_registered_directory(region=region, name=f"d{n}.example.com") for n in range(7)]
+    first = ws.describe_workspace_directories()
+    assert len(first["Directories"]) == DIRECTORIES_PAGE_SIZE == 5 and first["NextToken"]
+    second = ws.describe_workspace_directories(NextToken=first["NextToken"])
+    assert "NextToken" not in second
+    assert [d["DirectoryId"] for d in first["Directories"] + second["Directories"]] == created
+    paginator = ws.get_paginator("describe_workspace_directories")
+    pages = list(paginator.paginate(Limit=3))
+    assert len(pages) == 3 and [d["DirectoryId"] for page in pages for d in page["Directories"]] == created
+    # DirectoryIds: up to 25, unknown ones left out, answers paged like the full list.
+    wanted = [f"d-{n:010x}" for n in range(18)] + created[::-1]
+    pages = list(paginator.paginate(DirectoryIds=wanted))
+    assert [len(page["Directories"]) for page in pages] == [5, 2]
+    assert [d["DirectoryId"] for page in pages for d in page["Directories"]] == created
+    for kwargs in ({"DirectoryIds": [*wanted, "d-ffffffffff"]}, {"Limit": 26}, {"DirectoryIds": ["not-a-directory"]}):
+        with pytest.raises(ClientError) as raised:
+            ws.describe_workspace_directories(**kwargs)
+        assert error_code(raised) == "ValidationException"
+    with pytest.raises(ClientError) as raised:
+        ws.describe_workspace_directories(NextToken="not-a-token")
+    assert error_code(raised) == "InvalidParameterValuesException"
+
+
 # -- Counters and faults ------------------------------------------------------------------------------------------
 
 
@@ -552,7 +748,7 @@ def test_latency_is_added(endpoint, ws):
 
 
 def test_bad_config_is_refused(endpoint):
-    for body in ({"error_rate": 2}, {"no_such_knob": 1}):
+    for body in ({"error_rate": 2}, {"no_such_knob": 1}, {"visibility_delay": -1}):
         request = urllib.request.Request(
             f"{endpoint.url}/_endpoint/config", data=json.dumps(body).encode(), method="POST"
         )

@@ -297,8 +297,8 @@ def test_resource_exists_but_nothing_listed_fails_without_creating_again(aws, cl
 
 
 def test_unknown_outcome_every_time_gives_up_after_the_attempts(aws, client, clock):
-    flaky = Flaky(client, create_workspaces=[dropped() for _ in range(actions.CREATE_ATTEMPTS)])
-    for _ in range(actions.CREATE_ATTEMPTS * actions.CONFIRM_LOOKUPS):
+    flaky = Flaky(client, create_workspaces=[dropped() for _attempt in range(actions.CREATE_ATTEMPTS)])
+    for _attempt in range(actions.CREATE_ATTEMPTS * actions.CONFIRM_LOOKUPS):
         aws.add("describe_workspaces", {"Workspaces": []}, {"DirectoryId": D})
     [record] = executor(flaky, clock).run([create_plan(1)])
     assert record.failure["error_code"] == "OutcomeUnknown"
@@ -356,7 +356,7 @@ def test_property_changes_wait_between_calls(aws, client, clock):
     aws.add("describe_workspaces", {"Workspaces": [ws(1)]})
     [record] = executor(client, clock).run([existing_plan(current, compute_type="POWER", user_volume_size=100)])
     assert record.done == ["modify"] and record.modified == ["compute_type", "user_volume_size"]
-    assert [name for _, name in aws.sent] == [
+    assert [name for _service, name in aws.sent] == [
         "ModifyWorkspaceProperties",
         "DescribeWorkspaces",
         "DescribeWorkspaces",
@@ -383,7 +383,7 @@ def test_error_during_a_wait_fails_with_the_workspace_error(aws, client, clock):
 
 def test_wait_timeout_names_the_workspace_and_its_last_state(aws, client, clock):
     aws.add("stop_workspaces", {})
-    for _ in range(20):
+    for _attempt in range(20):
         aws.add("describe_workspaces", {"Workspaces": [ws(1, "STOPPING")]})
     [record] = executor(client, clock, timeout=30).run([existing_plan(ws(1), state="stopped")])
     assert record.failure["error_code"] == "WaitTimeout"
@@ -415,7 +415,7 @@ def test_transitional_state_is_waited_out_then_planned_again(aws, client, clock)
 
 def test_steady_wait_timeout_on_a_stuck_reboot_still_reboots(aws, client, clock):
     """REBOOTING for longer than the wait: stuck, and a reboot is what the service allows for that."""
-    for _ in range(5):  # polls at 0, 2, 5, 9.5 and 10 s
+    for _attempt in range(5):  # polls at 0, 2, 5, 9.5 and 10 s
         aws.add("describe_workspaces", {"Workspaces": [ws(1, "REBOOTING")]})
     aws.add("reboot_workspaces", {}, {"RebootWorkspaceRequests": [{"WorkspaceId": wid(1)}]})
     aws.add("describe_workspaces", {"Workspaces": [ws(1, "REBOOTING")]})
@@ -427,7 +427,7 @@ def test_steady_wait_timeout_on_a_stuck_reboot_still_reboots(aws, client, clock)
 
 
 def test_steady_wait_timeout_when_the_action_needs_a_settled_state(aws, client, clock):
-    for _ in range(5):
+    for _attempt in range(5):
         aws.add("describe_workspaces", {"Workspaces": [ws(1, "PENDING")]})
     [record] = executor(client, clock, timeout=10).run([existing_plan(ws(1, "PENDING"), state="rebooted")])
     assert record.failure["error_code"] == "WaitTimeout"

@@ -147,7 +147,7 @@ def test_every_bad_row_is_listed_with_its_line_number():
 
 def test_quoted_multi_line_cell_keeps_later_line_numbers_right():
     text = 'user_name,tag:Note\njdoe,"first\nsecond"\n,x\n'
-    _, problems = build(csv_text=text, csv_source="r.csv")
+    problems = build(csv_text=text, csv_source="r.csv")[1]
     assert problems == ["r.csv line 4: user_name is empty"]
 
 
@@ -161,7 +161,7 @@ def test_unknown_columns_are_refused_in_the_header():
 
 
 def test_header_without_user_name_and_with_repeated_columns():
-    _, problems = build(csv_text=csv_text("bundle_id,tag:Team,tag:team", "wsb-1pzkp0bx4,a,b"), csv_source="r.csv")
+    problems = build(csv_text=csv_text("bundle_id,tag:Team,tag:team", "wsb-1pzkp0bx4,a,b"), csv_source="r.csv")[1]
     assert "r.csv line 1 (header): column 'tag:team' appears more than once" in problems
     assert "r.csv line 1 (header): there is no user_name column" in problems
 
@@ -195,16 +195,23 @@ def test_list_problems_name_the_item():
 
 
 def test_duplicates_across_csv_and_list():
-    _, problems = build(users=["Jdoe"], csv_text=csv_text("user_name", "jdoe"), csv_source="r.csv")
+    problems = build(users=["Jdoe"], csv_text=csv_text("user_name", "jdoe"), csv_source="r.csv")[1]
     assert problems == [
         "provision_users item 1: user 'Jdoe' is already listed at r.csv line 2 as 'jdoe'"
         " (user names are compared without case)"
     ]
 
 
+def test_a_bad_bundle_is_one_problem_not_two():
+    problems = roster.build_roster(users=[{"user_name": "a", "bundle_id": "wsb-NOPE"}])[1]
+    assert problems == [
+        "provision_users item 1: bundle_id 'wsb-NOPE' is not a bundle ID (wsb- followed by 8 to 63 lowercase letters or digits)"
+    ]
+
+
 def test_missing_bundle_and_timeout_with_always_on():
     text = csv_text("user_name,running_mode,running_mode_auto_stop_timeout", "a,,", "b,ALWAYS_ON,60")
-    _, problems = roster.build_roster(csv_text=text, csv_source="r.csv", defaults={"running_mode": "AUTO_STOP"})
+    problems = roster.build_roster(csv_text=text, csv_source="r.csv", defaults={"running_mode": "AUTO_STOP"})[1]
     assert problems == [
         "r.csv line 2: no bundle_id (give it in the roster or set provision_bundle_id)",
         "r.csv line 3: no bundle_id (give it in the roster or set provision_bundle_id)",
@@ -213,14 +220,14 @@ def test_missing_bundle_and_timeout_with_always_on():
 
 
 def test_timeout_must_be_whole_hours():
-    _, problems = build(users=[{"user_name": "a", "running_mode_auto_stop_timeout": 90}])
+    problems = build(users=[{"user_name": "a", "running_mode_auto_stop_timeout": 90}])[1]
     assert problems == ["provision_users item 1: running_mode_auto_stop_timeout must be a multiple of 60, not 90"]
 
 
 def test_tag_problems():
     long_value = "v" * 256
     users = [{"user_name": "a", "tags": {"aws:owner": "x", "k" * 128: "y", "ok": long_value, "none": None}}]
-    _, problems = build(users=users)
+    problems = build(users=users)[1]
     assert [p.split(": ", 1)[1] for p in problems] == [
         "tag key 'aws:owner' uses the reserved prefix aws:",
         f"tag key {'k' * 128!r} must be 1 to 127 characters",
@@ -232,13 +239,13 @@ def test_tag_problems():
 def test_too_many_tags_after_defaults():
     defaults = {"bundle_id": BUNDLE, "tags": {f"d{n}": "x" for n in range(30)}}
     users = [{"user_name": "a", "tags": {f"u{n}": "x" for n in range(21)}}]
-    _, problems = roster.build_roster(users=users, defaults=defaults)
+    problems = roster.build_roster(users=users, defaults=defaults)[1]
     assert problems == ["provision_users item 1: 51 tags, at most 50 are allowed"]
 
 
 def test_bad_defaults_name_the_role_variable():
     defaults = {"bundle_id": "nope", "running_mode": "ALWAYS_ON", "running_mode_auto_stop_timeout": 60}
-    _, problems = roster.build_roster(users=["a"], defaults=defaults)
+    problems = roster.build_roster(users=["a"], defaults=defaults)[1]
     assert problems == [
         "provision_bundle_id 'nope' is not a bundle ID (wsb- followed by 8 to 63 lowercase letters or digits)",
         "provision_running_mode_auto_stop_timeout applies to AUTO_STOP only, and provision_running_mode is ALWAYS_ON",
@@ -448,7 +455,7 @@ def test_protocols_accept_a_list_or_separated_text():
     )
     assert problems == []
     assert [i["protocols"] for i in items] == [["PCOIP", "WSP"], ["WSP"]]
-    _, problems = build(users=[{"user_name": "a", "protocols": "RDP"}])
+    problems = build(users=[{"user_name": "a", "protocols": "RDP"}])[1]
     assert problems == ["provision_users item 1: protocols 'RDP' must be PCOIP and/or WSP"]
 
 

@@ -71,7 +71,7 @@ def test_error_during_a_wait_is_a_failure_with_the_workspace_error(aws, waiter):
 
 
 def test_timeout_keeps_the_last_states(aws, waiter, clock):
-    for _ in range(50):
+    for _attempt in range(50):
         aws.add("describe_workspaces", {"Workspaces": [ws(1, "PENDING"), ws(2, "UPDATING")]})
     result = waiter.wait([wid(1), wid(2)], "available", timeout=60)
     assert result.timed_out
@@ -81,7 +81,7 @@ def test_timeout_keeps_the_last_states(aws, waiter, clock):
 
 def test_delays_grow_and_are_capped():
     delays = poll_delays()
-    seen = [next(delays) for _ in range(12)]
+    seen = [next(delays) for _attempt in range(12)]
     assert seen[0] == 2.0 and seen == sorted(seen) and max(seen) == 15.0
 
 

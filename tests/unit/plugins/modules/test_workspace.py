@@ -59,7 +59,7 @@ def single(**args) -> dict:
 
 
 def reads_only(aws) -> list[str]:
-    return [name for _, name in aws.sent if name not in aws.mutating_calls()]
+    return [name for _service, name in aws.sent if name not in aws.mutating_calls()]
 
 
 # -- validation ---------------------------------------------------------------------------------------------------
@@ -344,7 +344,7 @@ def test_reboot_and_rebuild_are_refused_in_maintenance(aws, run_module, state):
 
 
 def test_reboot_always_changes(aws, run_module):
-    for _ in range(2):
+    for _attempt in range(2):
         listing(aws, ws(1))
         aws.add("reboot_workspaces", {})
         by_ids(aws, ws(1))
@@ -421,7 +421,7 @@ def test_lost_create_answer_never_makes_a_second_workspace(aws, run_module, monk
             if name != "create_workspaces" or raised:
                 return method
 
-            def lost(**_):
+            def lost(**_params):
                 raised.append(name)
                 raise botocore.exceptions.ConnectionClosedError(endpoint_url="https://workspaces.example")
 
@@ -570,3 +570,28 @@ def test_result_has_every_key_the_return_doc_promises(aws, run_module):
             "failure",
             "workspace",
         }
+
+
+def test_batch_tags_are_read_in_bulk_and_only_when_set(aws, run_module):
+    existing = [ws(n, user=f"user{n}") for n in range(100, 105)]
+    listing(aws, *existing)
+    arn = "arn:aws:workspaces:us-east-1:123456789012:workspace/"
+    mappings = [{"ResourceARN": arn + w["WorkspaceId"], "Tags": [{"Key": "team", "Value": "a"}]} for w in existing]
+    mappings[2]["Tags"] = [{"Key": "team", "Value": "old"}]
+    aws.add("get_resources", {"ResourceTagMappingList": mappings}, service="resourcegroupstaggingapi")
+    aws.add("create_tags", {}, {"ResourceId": wid(102), "Tags": [{"Key": "team", "Value": "a"}]})
+    by_ids(aws, existing[2])
+    result = run_module(module, {"directory_id": D, "tags": {"team": "a"}, "workspaces": users(5)})
+    assert result["summary"]["tagged"] == 1 and result["summary"]["unchanged"] == 4
+    assert [e["actions"] for e in result["workspaces"]] == [[], [], ["tag"], [], []]
+    assert ("workspaces", "DescribeTags") not in aws.sent
+    aws.assert_all_used()
+
+
+def test_check_mode_diff_of_a_create(aws, run_module):
+    listing(aws)
+    result = run_module(module, single(bundle_id=B, compute_type="VALUE"), check_mode=True, diff=True)
+    assert result["diff"]["before"] == {"state": "absent"}
+    assert result["diff"]["after"] == {"state": "present", "compute_type": "VALUE"}
+    assert result["diff"]["after_header"] == f"user jdoe in directory {D}"
+    assert aws.mutating_calls() == []
