@@ -365,6 +365,11 @@ def test_roster_validation_lists_the_right_rows_before_any_call(play, endpoint, 
     assert "The roster has 7 problem(s), listed above; nothing was changed." in result.output
     assert result.calls["counts"] == {}  # not a single API call
 
+    zero = play(provision_users=["amy"], provision_bundle_id=BUNDLES["Sales"], provision_batch_size=0)
+    assert zero.returncode != 0
+    assert "provision_batch_size (0) and provision_wait_interval (1) must be at least 1" in zero.output
+    assert zero.calls["counts"] == {}
+
 
 def test_unknown_columns_are_refused(play, tmp_path):
     roster = tmp_path / "hr.csv"
@@ -486,4 +491,62 @@ def test_a_wait_that_times_out_reports_the_pending_workspaces_and_fails(endpoint
     assert len(result.summary["pending"]) == 2
     assert result.summary["created"] == 2
     assert "2 WorkSpace(s) still pending after the wait" in result.output
-    assert any(line.startswith("pending:          2") for line in debug_msg(result.output, "Show the summary"))
+    assert any(re.match(r"pending: +2  \(", line) for line in debug_msg(result.output, "Show the summary"))
+
+
+TWICE = """\
+- name: The role twice in one play
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/aws:
+      endpoint_url: "{{ endpoint_url }}"
+      region: us-east-1
+      access_key: testing
+      secret_key: testing
+  tasks:
+    - name: First, exclusive
+      ansible.builtin.include_role:
+        name: euc.workspaces.provision
+      vars:
+        provision_users: [amy]
+        provision_exclusive: true
+        provision_max_terminations: 1
+    - name: Keep the first summary
+      ansible.builtin.set_fact:
+        first_summary: "{{ provision_summary }}"
+    - name: Then not exclusive, another roster
+      ansible.builtin.include_role:
+        name: euc.workspaces.provision
+      vars:
+        provision_users: [amy, zed]
+    - name: Save both summaries
+      ansible.builtin.copy:
+        content: "{{ [first_summary, provision_summary] | to_json }}"
+        dest: "{{ summary_path }}"
+        mode: "0644"
+"""
+
+
+def test_a_second_run_in_the_same_play_starts_afresh(play, endpoint, directory_id, tmp_path):
+    assert play(provision_users=["amy", "bob"], provision_bundle_id=BUNDLES["Sales"]).returncode == 0
+    playbook = tmp_path / "twice.yml"
+    playbook.write_text(TWICE)
+    summaries = tmp_path / "twice.json"
+    variables = {
+        "provision_directory_id": directory_id,
+        "provision_bundle_id": BUNDLES["Sales"],
+        "provision_wait_interval": 1,
+        "summary_path": str(summaries),
+    }
+    endpoint.reset()
+    result = run_playbook(endpoint, playbook, {"endpoint_url": endpoint.url}, "-e", json.dumps(variables))
+    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
+    first, second = json.loads(summaries.read_text())
+    assert first["users"]["terminated"] == ["bob"]
+    assert second["terminated"] == 0
+    # The second module run gets the two roster users only, not the first run's termination again.
+    assert re.findall(r"\(item=(items [^)]*)\)", result.stdout) == ["items 1-2 of 2", "items 1-2 of 2"]
+    assert second["created"] == 1
+    assert second["unchanged"] == 1
+    assert endpoint.calls()["counts"]["workspaces:TerminateWorkspaces"] == 1
