@@ -81,7 +81,7 @@ def installed_env() -> dict[str, str]:
 
 
 def sh(command: list[str], env: dict[str, str]) -> str:
-    """Run a command in .tmp/package (not the repo, so nothing is found beside the playbook); its stdout."""
+    """Run a command in .tmp/package, away from the repo's own files; return its stdout."""
     print("+ " + " ".join(command), flush=True)
     done = subprocess.run(command, env=env, cwd=PACKAGE_DIR, check=False, capture_output=True, text=True)
     if done.returncode != 0:
@@ -109,6 +109,7 @@ def missing_playbook_modules() -> list[str]:
 
 
 def check_tarball(tarball: Path) -> None:
+    """Nothing of MUST_NOT_SHIP in the tarball, and every repository file under MUST_SHIP."""
     with tarfile.open(tarball) as archive:
         names = set(archive.getnames())
     leaked = sorted(n for n in names if any(n == p or n.startswith(p + "/") for p in MUST_NOT_SHIP))
