@@ -28,6 +28,7 @@ except ImportError:
 from ansible_collections.euc.workspaces.plugins.module_utils.client import error_code
 from ansible_collections.euc.workspaces.plugins.module_utils.common import BATCH_SIZE, chunked
 from ansible_collections.euc.workspaces.plugins.module_utils.planner import (
+    Listing,
     Outcome,
     Refusal,
     apply_step,
@@ -193,10 +194,12 @@ def same_request(request: dict, answer: dict) -> bool:
 # -- lookups --------------------------------------------------------------------------------------------------
 
 
-def directory_listings(client, directory_ids) -> dict[str, list[dict]]:
-    """Every WorkSpace of each directory: one complete DescribeWorkspaces(DirectoryId) listing per directory."""
+def directory_listings(client, directory_ids) -> dict[str, Listing]:
+    """Every WorkSpace of each directory: one complete DescribeWorkspaces(DirectoryId) listing per directory,
+    indexed by user name."""
     return {
-        directory_id: describe_workspaces(client, DirectoryId=directory_id) for directory_id in sorted(directory_ids)
+        directory_id: Listing(describe_workspaces(client, DirectoryId=directory_id))
+        for directory_id in sorted(directory_ids)
     }
 
 
@@ -316,6 +319,9 @@ class Executor:
                 if outcome.kind == "pending":
                     record.workspace = outcome.workspace
                     record.step_done(record.steps[0])
+                    # The answer is the new WorkSpace as the service has it (PENDING): reading it again at once
+                    # would cost a DescribeWorkspaces per 25 and tell nothing new (or not list it yet).
+                    record.fresh = True
                 elif outcome.kind == "failed" and outcome.code != EXISTS_CODE:
                     message = f"creating a WorkSpace for {record.item.who} failed: {outcome.code}: {outcome.message}"
                     record.fail("create", outcome.code, message)

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 try:
     import botocore
+    import botocore.session
 except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore.
 
@@ -48,6 +49,33 @@ def error_code(error) -> str | None:
     return None
 
 
+def service_regions(session=None) -> list[str]:
+    """The regions botocore's endpoint data lists for WorkSpaces, in every partition."""
+    session = session or botocore.session.get_session()
+    return [
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("workspaces", partition_name=partition)
+    ]
+
+
+def region_problem(module, error) -> str | None:
+    """Why an endpoint could not be reached when the cause is the region: WorkSpaces is not offered there."""
+    if not isinstance(error, botocore.exceptions.EndpointConnectionError):
+        return None
+    params = getattr(module, "params", None) or {}
+    region = getattr(module, "region", None)
+    if params.get("endpoint_url") or not region:
+        return None
+    regions = service_regions()
+    if not regions or region in regions:
+        return None
+    return (
+        f"region {region}: Amazon WorkSpaces is not offered there as far as botocore {botocore.__version__} knows "
+        f"(regions with WorkSpaces: {', '.join(regions)})"
+    )
+
+
 @contextmanager
 def reported_failures(module, doing: str):
     """Run a block; an AWS or WorkSpaces error inside becomes one clear task failure."""
@@ -56,4 +84,9 @@ def reported_failures(module, doing: str):
     except WorkspacesError as error:
         module.fail_json(msg=error.message, error_code=error.code, **error.details)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
+        problem = region_problem(module, error)
+        if problem:  # bad input, not an AWS failure: a message without a traceback
+            module.fail_json(
+                msg=f"Failed to {doing}: {problem}; could not connect: {error}", error_code="RegionNotOffered"
+            )
         module.fail_json_aws(error, msg=f"Failed to {doing}")

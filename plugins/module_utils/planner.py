@@ -316,15 +316,37 @@ def duplicate_problems(items: list[Item]) -> list[str]:
 # -- matching an item with what exists ------------------------------------------------------------------------
 
 
+class Listing(list):
+    """The WorkSpaces of one directory, indexed by user name (compared without case).
+
+    A list like any listing; the index makes finding each item's WorkSpace one lookup instead of a scan of the
+    whole directory per item (which made a batch of N users in a directory of N WorkSpaces cost N * N).
+    """
+
+    def __init__(self, workspaces=()):
+        super().__init__(workspaces)
+        self.by_user: dict[str, list[dict]] = {}
+        for workspace in self:
+            self.by_user.setdefault((workspace.get("UserName") or "").lower(), []).append(workspace)
+
+
+def users_named(listing, wanted: str) -> list[dict]:
+    """The WorkSpaces of a listing whose user is wanted (lowercase); a plain list is scanned."""
+    by_user = getattr(listing, "by_user", None)
+    if by_user is not None:
+        return list(by_user.get(wanted, []))
+    return [ws for ws in listing if (ws.get("UserName") or "").lower() == wanted]
+
+
 def find_current(item: Item, by_id: dict, listings: dict) -> dict | None:
     """The WorkSpace an item names, from DescribeWorkspaces by ID or the listing of its directory; None if none.
 
-    Raises Refusal when the item names a WorkSpace ambiguously or inconsistently.
+    listings maps directory IDs to their WorkSpaces (a Listing, or any list). Raises Refusal when the item names a
+    WorkSpace ambiguously or inconsistently.
     """
     if item.workspace_id is not None:
         return check_identity(item, by_id.get(item.workspace_id))
-    wanted = item.user_name.lower()
-    candidates = [ws for ws in listings.get(item.directory_id, []) if (ws.get("UserName") or "").lower() == wanted]
+    candidates = users_named(listings.get(item.directory_id, []), item.user_name.lower())
     if item.workspace_name is not None:
         candidates = [ws for ws in candidates if ws.get("WorkspaceName") == item.workspace_name]
     if len(candidates) > 1:
@@ -403,11 +425,8 @@ class Plan:
 
 
 def unique(values) -> list:
-    seen: list = []
-    for value in values:
-        if value not in seen:
-            seen.append(value)
-    return seen
+    """values in their first order, each once (values are strings: actions, option names, warnings)."""
+    return list(dict.fromkeys(values))
 
 
 class View:
