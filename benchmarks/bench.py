@@ -41,6 +41,9 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO / "tests") not in sys.path:
     sys.path.insert(0, str(REPO / "tests"))
 
+import ansible  # noqa: E402
+import botocore  # noqa: E402
+
 from endpoint import Endpoint  # noqa: E402
 
 WORK = REPO / ".tmp" / "bench"
@@ -57,8 +60,9 @@ LATENCY_N = 1000  # users in the latency scenario: a fleet of real size, and sti
 PLAY_TIMEOUT = 900
 SAMPLE_INTERVAL = 0.05
 MEGABYTE = 1024 * 1024
-PROFILE = False  # --profile: per-task times in the play logs
-ROLE_VARS: dict = {}  # --role-var KEY=JSON: extra role variables, to compare settings (never used for the docs)
+# Switches for working on a slow path, from the command line: per-task times in the play logs (--profile), and
+# extra role variables to compare settings (--role-var; a run with them never writes the docs).
+OPTIONS: dict = {"profile": False, "role_vars": {}}
 
 COMMON_HEAD = """\
 - name: {name}
@@ -272,7 +276,7 @@ class Bench:
             ANSIBLE_REMOTE_TEMP=str(WORK / "ansible-remote"),
             ANSIBLE_RETRY_FILES_ENABLED="0",
         )
-        if PROFILE:
+        if OPTIONS["profile"]:
             # Time per task at the end of each play log (.tmp/bench/<group>/<run>.log).
             env.update(
                 ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks",
@@ -303,7 +307,9 @@ class Bench:
         say(f"-- {name} (N={n}) ...")
         started = time.monotonic()
         with log_file.open("w") as log:
-            process = subprocess.Popen(command, env=self.env(), cwd=self.work, stdout=log, stderr=subprocess.STDOUT)
+            process = subprocess.Popen(  # pylint: disable=consider-using-with
+                command, env=self.env(), cwd=self.work, stdout=log, stderr=subprocess.STDOUT
+            )
             sampler = TreeSampler(process.pid)
             sampler.start()
             try:
@@ -393,7 +399,7 @@ def role_vars(directory_id: str, roster: Path, with_tags: bool) -> dict:
         "provision_running_mode": "ALWAYS_ON",
         "provision_tags": {"ManagedBy": "bench"} if with_tags else {},
         "provision_wait_interval": 1,
-        **ROLE_VARS,
+        **OPTIONS["role_vars"],
     }
 
 
@@ -722,9 +728,6 @@ def scenario_table(results: dict, names) -> list[str]:
 
 
 def report(results: dict, elapsed: float, loads: tuple) -> str:
-    import ansible  # noqa: PLC0415 - only for the version shown in the report
-    import botocore  # noqa: PLC0415
-
     lines = [
         BEGIN,
         "",
@@ -782,11 +785,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="time every task (profile_tasks) in the play logs")
     parser.add_argument("--role-var", action="append", default=[], help="KEY=JSON: an extra role variable")
     args = parser.parse_args(argv)
-    global PROFILE  # noqa: PLW0603 - one switch for the whole run
-    PROFILE = args.profile
+    OPTIONS["profile"] = args.profile
     for setting in args.role_var:
         key, _, value = setting.partition("=")
-        ROLE_VARS[key] = json.loads(value)
+        OPTIONS["role_vars"][key] = json.loads(value)
     names = args.only.split(",") if args.only else list(GROUPS)
     unknown = sorted(set(names) - set(GROUPS))
     if unknown:
@@ -805,7 +807,7 @@ def main(argv: list[str] | None = None) -> int:
     text = report(results, elapsed, (load_before, os.getloadavg()[0]))
     say()
     say(text)
-    if args.only or args.no_doc or ROLE_VARS:
+    if args.only or args.no_doc or OPTIONS["role_vars"]:
         say(f"(not written to {DOC.relative_to(REPO)}: only a part ran; raw results in .tmp/bench/results.json)")
     else:
         write_doc(text)

@@ -1,7 +1,8 @@
 """Developer entry point: `python3 tools/dev.py demo` and `python3 tools/dev.py test`.
 
-Needs only Python 3.11+ and git. The first run creates `.venv/` from the pinned
-`requirements-dev.txt`; later runs reuse it while that file is unchanged.
+Needs only Python 3.11+ and git. The first run creates `.venv/` from the pinned `requirements-dev.txt`, with
+`requirements-dev.lock` as constraints (every package they pull in, pinned too); later runs reuse it while neither
+file changed. `python3 tools/dev.py lock` rewrites the lock file from `.venv/`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 VENV = REPO / ".venv"
 REQUIREMENTS = REPO / "requirements-dev.txt"
+CONSTRAINTS = REPO / "requirements-dev.lock"
 STAMP = VENV / ".requirements.sha256"
 LOCK = REPO / ".tmp" / "venv.lock"
 
@@ -27,7 +29,11 @@ def _venv_python() -> Path:
 
 
 def _requirements_digest() -> str:
-    return hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    """One digest over both files: a change to either reinstalls."""
+    digest = hashlib.sha256()
+    for path in (REQUIREMENTS, CONSTRAINTS):
+        digest.update(path.name.encode() + b"\0" + (path.read_bytes() if path.exists() else b"") + b"\0")
+    return digest.hexdigest()
 
 
 def _venv_is_current() -> bool:
@@ -48,7 +54,8 @@ def ensure_venv() -> None:
         if not _venv_python().exists():
             venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
         pip = [str(_venv_python()), "-m", "pip", "--disable-pip-version-check", "-q"]
-        subprocess.run([*pip, "install", "-r", str(REQUIREMENTS)], check=True)
+        constraints = ["-c", str(CONSTRAINTS)] if CONSTRAINTS.exists() else []
+        subprocess.run([*pip, "install", "-r", str(REQUIREMENTS), *constraints], check=True)
         STAMP.write_text(_requirements_digest() + "\n")
         print(f"[dev] {VENV} ready in {time.monotonic() - started:.0f}s", flush=True)
 
@@ -60,7 +67,7 @@ def main(argv: list[str]) -> int:
     try:
         ensure_venv()
     except subprocess.CalledProcessError as error:
-        print(f"[dev] could not install {REQUIREMENTS.name} into {VENV}: {error}", file=sys.stderr)
+        print(f"[dev] could not install {REQUIREMENTS.name} ({CONSTRAINTS.name}) into {VENV}: {error}", file=sys.stderr)
         return 1
     env = dict(os.environ, PYTHONPATH=str(REPO / "tools"), VIRTUAL_ENV=str(VENV))
     env["PATH"] = f"{VENV / 'bin'}{os.pathsep}{env.get('PATH', '')}"

@@ -11,7 +11,8 @@
   looked up again before anything else is sent), waits out transitional states, then sends the plans' steps
   round by round, batched by kind, waiting between steps where the service needs it, and at the end.
   A failure stops only the WorkSpace it belongs to; what succeeded is kept and reported.
-- find_workspaces: the lookups a plan starts from, one DescribeWorkspaces listing per directory.
+- find_workspaces: the lookups a plan starts from: per directory, one DescribeWorkspaces(UserName) call per user
+  for a few users, one complete listing of the directory for more.
 """
 
 from __future__ import annotations
@@ -26,7 +27,15 @@ except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore.
 
 from ansible_collections.euc.workspaces.plugins.module_utils.client import error_code
-from ansible_collections.euc.workspaces.plugins.module_utils.common import BATCH_SIZE, chunked
+from ansible_collections.euc.workspaces.plugins.module_utils.common import (
+    BATCH_SIZE,
+    MODIFICATION_IN_PROGRESS,
+    THROTTLING_CODES,
+    TRANSIENT_CODES,
+    TRANSITIONAL_STATES,
+    chunked,
+    modifications,
+)
 from ansible_collections.euc.workspaces.plugins.module_utils.planner import (
     Listing,
     Outcome,
@@ -42,12 +51,8 @@ from ansible_collections.euc.workspaces.plugins.module_utils.reads import (
     describe_workspaces,
     describe_workspaces_by_ids,
 )
-from ansible_collections.euc.workspaces.plugins.module_utils.waiter import Waiter
+from ansible_collections.euc.workspaces.plugins.module_utils.waiter import GOALS, Waiter, Watch, failed_modifications
 
-THROTTLING_CODES = frozenset(["ThrottlingException", "Throttling", "RequestLimitExceeded", "TooManyRequestsException"])
-TRANSIENT_CODES = frozenset(
-    ["InternalServerError", "InternalFailure", "InternalError", "ServiceUnavailable", "ServiceUnavailableException"]
-)
 IN_PROGRESS_CODES = frozenset(["OperationInProgressException"])
 # Repeating a call whose first attempt may have run is harmless for these, not for create, reboot or rebuild.
 SAFE_RETRY = THROTTLING_CODES | TRANSIENT_CODES
@@ -57,6 +62,9 @@ EXISTS_CODE = "ResourceExists.WorkSpace"
 CREATE_ATTEMPTS = 3  # CreateWorkspaces sent at most this often for one user, each after a lookup found nothing
 CONFIRM_LOOKUPS = 2  # lookups after an uncertain create before concluding that nothing was created
 CONFIRM_DELAY = 5.0  # seconds between them: a new WorkSpace may take a moment to be listed
+# Up to this many users of a directory are looked up one DescribeWorkspaces(DirectoryId, UserName) call each;
+# more read the whole directory once (ceil(WorkSpaces / 25) calls, whatever the number of users).
+PER_USER_LOOKUP_LIMIT = 5
 
 # kind -> (client method, request list parameter, WorkSpaces per call, error codes retried)
 BATCH_CALLS = {
@@ -83,14 +91,14 @@ def retrying(call, codes, sleep=None, attempts: int = 8, first: float = 1.0, lon
     sleep = sleep or time.sleep
 
     def run(**params):
-        for attempt in range(1, attempts + 1):
+        for attempt in range(1, attempts):
             try:
                 return call(**params)
             except botocore.exceptions.ClientError as error:
-                if error_code(error) not in codes or attempt == attempts:
+                if error_code(error) not in codes:
                     raise
                 sleep(random.uniform(first, min(longest, first * 2**attempt)))
-        return None  # not reached
+        return call(**params)  # the last attempt: whatever it raises is the answer
 
     return run
 
@@ -125,8 +133,19 @@ def batch_action(client, kind: str, workspace_ids: list[str], sleep=None) -> dic
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
             failed.update(dict.fromkeys(chunk, described(error)))
             continue
+        unnamed = []
         for request in response.get("FailedRequests", []):
-            failed[request.get("WorkspaceId")] = (request.get("ErrorCode"), request.get("ErrorMessage"))
+            if request.get("WorkspaceId") in chunk:
+                failed[request["WorkspaceId"]] = (request.get("ErrorCode"), request.get("ErrorMessage"))
+            else:
+                unnamed.append(request)
+        for request in unnamed:  # a failure of the call whose WorkSpace the answer does not name: any of them
+            operation = "".join(part.title() for part in method.split("_"))
+            message = (
+                f"the answer to {operation} did not say which WorkSpace failed ({request.get('ErrorMessage')}); "
+                "every WorkSpace of the call is reported as failed"
+            )
+            failed.update({i: (request.get("ErrorCode"), message) for i in chunk if i not in failed})
     return failed
 
 
@@ -194,21 +213,34 @@ def same_request(request: dict, answer: dict) -> bool:
 # -- lookups --------------------------------------------------------------------------------------------------
 
 
-def directory_listings(client, directory_ids) -> dict[str, Listing]:
-    """Every WorkSpace of each directory: one complete DescribeWorkspaces(DirectoryId) listing per directory,
-    indexed by user name."""
-    return {
-        directory_id: Listing(describe_workspaces(client, DirectoryId=directory_id))
-        for directory_id in sorted(directory_ids)
-    }
+def directory_listings(client, items) -> dict[str, Listing]:
+    """The WorkSpaces of the users these items name, by directory, indexed by user name.
+
+    A directory with up to PER_USER_LOOKUP_LIMIT users (user names compared without case, as the service does)
+    costs one DescribeWorkspaces(DirectoryId, UserName) call per user; with more, one complete listing of the
+    directory is cheaper than a call each.
+    """
+    users: dict[str, set[str]] = {}
+    for item in items:
+        if item.workspace_id is None:
+            users.setdefault(item.directory_id, set()).add(item.user_name.lower())
+    listings = {}
+    for directory_id, names in sorted(users.items()):
+        if len(names) > PER_USER_LOOKUP_LIMIT:
+            listings[directory_id] = Listing(describe_workspaces(client, DirectoryId=directory_id))
+            continue
+        found: list[dict] = []
+        for name in sorted(names):
+            found += describe_workspaces(client, DirectoryId=directory_id, UserName=name)
+        listings[directory_id] = Listing(found)
+    return listings
 
 
 def find_workspaces(client, items) -> tuple[list, list]:
     """The WorkSpace each item names (None when there is none), and a refusal message or None for each item."""
     ids = [item.workspace_id for item in items if item.workspace_id is not None]
     by_id = {ws["WorkspaceId"]: ws for ws in describe_workspaces_by_ids(client, ids)} if ids else {}
-    directories = {item.directory_id for item in items if item.workspace_id is None}
-    listings = directory_listings(client, directories)
+    listings = directory_listings(client, items)
     currents, refusals = [], []
     for item in items:
         try:
@@ -248,6 +280,7 @@ class Record(Outcome):
     touched: bool = False  # a write was sent for this WorkSpace
     doubt: bool = False  # a create for it may have run although its answer was lost
     last_create: CreateOutcome | None = None
+    watch: Watch | None = None  # what the wait after the last step knows: the state before it, values sent
 
     @classmethod
     def start(cls, plan) -> Record:
@@ -267,6 +300,7 @@ class Record(Outcome):
         self.plan, self.workspace, self.tags = plan, plan.current, plan.current_tags
         self.steps = list(plan.steps)
         self.wait_goal = None if plan.steps else plan.final_goal
+        self.watch = None
         self.warnings = unique([*self.warnings, *plan.warnings])
         if plan.error:
             self.fail("plan", "Refused", plan.error, prefixed=True)
@@ -281,6 +315,9 @@ class Record(Outcome):
         self.modified = unique([*self.modified, *step.options])
         if step.kind == "create" or self.item.tags is not None:
             self.tags = apply_step(step, self.workspace or {}, self.tags, self.item)[1]
+        if step.goal is not None:
+            since = None if step.kind == "create" else (self.workspace or {}).get("State")
+            self.watch = Watch(since, step.params.get("WorkspaceProperties"))
         self.wait_goal, self.fresh = step.goal, False
 
 
@@ -361,12 +398,12 @@ class Executor:
 
     def look_again(self, records: list[Record]) -> dict:
         try:
-            listings = directory_listings(self.client, {r.item.directory_id for r in records})
+            listings = directory_listings(self.client, [r.item for r in records])
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
             for record in records:
                 record.fail("create", *self.lookup_failure(record, error))
             return {}
-        found = {}
+        found, adopted = {}, []
         for record in records:
             try:
                 workspace = find_current(record.item, {}, listings)
@@ -374,8 +411,9 @@ class Executor:
                 record.fail("create", "Refused", str(error))
                 continue
             found[id(record)] = workspace
-            if workspace is not None:
-                self.take_over(record, workspace)
+            if workspace is not None and not self.take_over(record, workspace):
+                adopted.append((record, workspace))
+        self.adopt(adopted)
         return found
 
     @staticmethod
@@ -383,7 +421,8 @@ class Executor:
         code, message = described(error)
         return code, f"could not look up {record.item.who} after an uncertain create: {code}: {message}"
 
-    def take_over(self, record: Record, workspace: dict) -> None:
+    def take_over(self, record: Record, workspace: dict) -> bool:
+        """A WorkSpace listed after an uncertain create: ours when our answer was lost (True), else one to adopt."""
         if record.doubt:
             record.workspace = workspace
             record.step_done(record.steps[0])
@@ -393,26 +432,32 @@ class Executor:
                     "listed now and is taken as created by this task"
                 )
             )
-            return
+            return True
         record.warnings.append(
             record.item.prefix(
                 f"a WorkSpace already exists for {record.item.who} ({workspace['WorkspaceId']}): it is managed "
                 "instead of creating another"
             )
         )
-        self.adopt(record, workspace)
+        return False
 
-    def adopt(self, record: Record, workspace: dict) -> None:
-        tags = None
-        if needs_tags(record.item, workspace):
+    def adopt(self, adopted: list[tuple[Record, dict]]) -> None:
+        """Plan existing WorkSpaces found instead of creating them, their tags read together."""
+        wanted = [ws["WorkspaceId"] for record, ws in adopted if needs_tags(record.item, ws)]
+        tags = {}
+        if wanted:
             try:
-                tags = self.read_tags([workspace["WorkspaceId"]]).get(workspace["WorkspaceId"], {})
+                tags = self.read_tags(wanted)
             except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
                 code, message = described(error)
-                record.fail("create", code, f"could not read the tags of {workspace['WorkspaceId']}: {message}")
-                return
-        record.replan(plan_item(record.item, workspace, tags, self.wait))
-        record.fresh = True  # just listed: no need to read it again unless a later step changes it
+                for record, workspace in adopted:
+                    if workspace["WorkspaceId"] in wanted:
+                        record.fail("create", code, f"could not read the tags of {workspace['WorkspaceId']}: {message}")
+                adopted = [(record, workspace) for record, workspace in adopted if record.active]
+        for record, workspace in adopted:
+            current_tags = tags.get(workspace["WorkspaceId"], {}) if needs_tags(record.item, workspace) else None
+            record.replan(plan_item(record.item, workspace, current_tags, self.wait))
+            record.fresh = True  # just listed: no need to read it again unless a later step changes it
 
     # waiting
 
@@ -426,16 +471,12 @@ class Executor:
             if workspace_id in result.failed:
                 record.fail("wait", "NotFound", f"{workspace_id} disappeared while waiting for it to settle")
                 continue
-            settled = result.done.get(workspace_id) or result.pending.get(workspace_id)
-            plan = plan_item(record.item, settled, record.plan.current_tags, self.wait, settled=True)
-            if plan.error and workspace_id in result.pending:
-                record.fail(
-                    "wait",
-                    "WaitTimeout",
-                    f"timed out after {self.timeout} s waiting for {workspace_id} to leave {settled.get('State')}",
-                )
+            if workspace_id in result.pending:
+                record.workspace = result.pending[workspace_id]
+                record.fail("wait", "WaitTimeout", f"timed out after {self.timeout} s {unsettled(record.workspace)}")
                 continue
-            record.replan(plan)
+            settled = result.done[workspace_id]
+            record.replan(plan_item(record.item, settled, record.plan.current_tags, self.wait, settled=True))
 
     def wait_for(self, records: list[Record]) -> None:
         """Wait for each WorkSpace to reach its wait_goal, all WorkSpaces with the same goal polled together."""
@@ -451,9 +492,7 @@ class Executor:
     def judge(self, record: Record, goal: str, result) -> None:
         workspace_id = record.workspace_id
         if workspace_id in result.done:
-            # TERMINATED (shown briefly before the ID disappears) is as good as gone: report no WorkSpace.
-            done = None if goal == "gone" else result.done[workspace_id]
-            record.workspace, record.fresh, record.wait_goal = done, True, None
+            record.workspace, record.fresh, record.wait_goal = result.done[workspace_id], True, None
         elif workspace_id in result.failed:
             workspace = result.failed[workspace_id]
             record.workspace, record.fresh = workspace or record.workspace, workspace is not None
@@ -464,15 +503,16 @@ class Executor:
             record.fail(
                 "wait",
                 "WaitTimeout",
-                f"timed out after {self.timeout} s waiting for {workspace_id} to be {goal}; "
+                f"timed out after {self.timeout} s waiting for {workspace_id} to be {GOALS[goal].wording}; "
                 f"last state {workspace.get('State', 'not listed')}",
             )
 
     def poll(self, records: list[Record], goal: str):
         if not records:
             return None
+        watches = {r.workspace_id: r.watch for r in records if r.watch is not None}
         try:
-            return self.waiter.wait([r.workspace_id for r in records], goal, self.timeout)
+            return self.waiter.wait([r.workspace_id for r in records], goal, self.timeout, watches)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
             code, message = described(error)
             for record in records:
@@ -497,9 +537,7 @@ class Executor:
         for kind, group in by_kind.items():
             for record in group:
                 record.touched = True
-            if kind == "create":
-                self.create(group)
-            elif kind in BATCH_CALLS:
+            if kind in BATCH_CALLS:  # creates were sent before any other step
                 self.send_batch(kind, group)
             else:
                 for record in group:
@@ -554,15 +592,29 @@ STEP_VERBS = {
 }
 
 
+def unsettled(workspace: dict) -> str:
+    """What a wait for a steady state was still waiting for."""
+    workspace_id, changing = workspace["WorkspaceId"], modifications(workspace, MODIFICATION_IN_PROGRESS)
+    if changing and workspace.get("State") not in TRANSITIONAL_STATES:
+        return f"waiting for {workspace_id} to finish changing {', '.join(changing)}"
+    return f"waiting for {workspace_id} to leave {workspace.get('State')}"
+
+
 def wait_failure(workspace_id: str, goal: str, workspace: dict | None) -> tuple[str, str]:
     """(code, message) for a WorkSpace that can no longer reach a goal: its own error when it has one."""
+    wording = GOALS[goal].wording
     if workspace is None:
-        return "NotFound", f"{workspace_id} disappeared while waiting for it to be {goal}"
+        return "NotFound", f"{workspace_id} disappeared while waiting for it to be {wording}"
+    failed = failed_modifications(workspace) if goal == "settled" else []
+    if failed:
+        return "UpdateFailed", (
+            f"changing {', '.join(failed)} of {workspace_id} failed (UPDATE_FAILED in its ModificationStates)"
+        )
     state = workspace.get("State")
     if state == "ERROR":
         code = workspace.get("ErrorCode") or "ERROR"
         return code, (
-            f"{workspace_id} went to ERROR while waiting for it to be {goal}: {code}: "
+            f"{workspace_id} went to ERROR while waiting for it to be {wording}: {code}: "
             f"{workspace.get('ErrorMessage') or 'no error message'}"
         )
-    return "UnexpectedState", f"{workspace_id} is {state} while waiting for it to be {goal}"
+    return "UnexpectedState", f"{workspace_id} is {state} while waiting for it to be {wording}"

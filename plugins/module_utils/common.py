@@ -21,20 +21,32 @@ ID_PATTERNS = {
 USER_NAME_MAX = 63
 WORKSPACE_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_()][a-zA-Z0-9_.()-]{1,63}$")
 
-# States in which a WorkSpace is on its way somewhere: wait, do not judge.
-TRANSITIONAL_STATES = frozenset(
-    [
-        "PENDING",
-        "STARTING",
-        "REBOOTING",
-        "REBUILDING",
-        "RESTORING",
-        "STOPPING",
-        "TERMINATING",
-        "UPDATING",
-        "MAINTENANCE",
-    ]
-)
+# States in which a WorkSpace is on its way somewhere (wait, do not judge), and the state each is expected to end
+# in: a plan made before the WorkSpace settles assumes that end, and the real run plans again from the state it
+# actually settles in.
+SETTLES_TO = {
+    "PENDING": "AVAILABLE",
+    "STARTING": "AVAILABLE",
+    "REBOOTING": "AVAILABLE",
+    "REBUILDING": "AVAILABLE",
+    "RESTORING": "AVAILABLE",
+    "UPDATING": "AVAILABLE",
+    "MAINTENANCE": "AVAILABLE",
+    "STOPPING": "STOPPED",
+    "TERMINATING": "TERMINATED",
+}
+TRANSITIONAL_STATES = frozenset(SETTLES_TO)
+
+# ModificationStates (ModifyWorkspaceProperties in progress): {Resource, State}.
+MODIFICATION_IN_PROGRESS = frozenset(["UPDATE_INITIATED", "UPDATE_IN_PROGRESS"])
+MODIFICATION_FAILED = "UPDATE_FAILED"
+# The ModificationStates resource each WorkspaceProperties key changes (the running mode has none).
+PROPERTY_RESOURCES = {
+    "ComputeTypeName": "COMPUTE_TYPE",
+    "RootVolumeSizeGib": "ROOT_VOLUME",
+    "UserVolumeSizeGib": "USER_VOLUME",
+    "Protocols": "PROTOCOL",
+}
 ALL_STATES = frozenset(
     [
         "PENDING",
@@ -68,6 +80,12 @@ ACTION_ALLOWED_STATES = {
 # Start and stop apply only to WorkSpaces that can stop by themselves or on request.
 STOPPABLE_RUNNING_MODES = frozenset(["AUTO_STOP", "MANUAL"])
 
+# Error codes worth another attempt: throttling, and server-side failures (for reads, and writes that may repeat).
+THROTTLING_CODES = frozenset(["ThrottlingException", "Throttling", "RequestLimitExceeded", "TooManyRequestsException"])
+TRANSIENT_CODES = frozenset(
+    ["InternalServerError", "InternalFailure", "InternalError", "ServiceUnavailable", "ServiceUnavailableException"]
+)
+
 # Actions whose calls change something: what check mode must never send.
 MUTATING_OPERATIONS = frozenset(
     [
@@ -98,6 +116,15 @@ class WorkspacesError(Exception):
         self.message = message
         self.code = code
         self.details = details
+
+
+def modifications(workspace: dict, states) -> list[str]:
+    """The resources of a WorkSpace's ModificationStates that are in one of these states, in listed order."""
+    return [
+        change.get("Resource") or "UNKNOWN"
+        for change in workspace.get("ModificationStates") or []
+        if change.get("State") in states
+    ]
 
 
 def chunked(items: list, size: int = BATCH_SIZE) -> list[list]:

@@ -21,10 +21,13 @@ from dataclasses import dataclass, field
 
 from ansible_collections.euc.workspaces.plugins.module_utils.common import (
     ACTION_ALLOWED_STATES,
+    MODIFICATION_IN_PROGRESS,
+    SETTLES_TO,
     STOPPABLE_RUNNING_MODES,
     TRANSITIONAL_STATES,
     WORKSPACE_NAME_PATTERN,
     id_problem,
+    modifications,
     user_name_problem,
 )
 
@@ -75,26 +78,12 @@ TAG_VALUE_MAX = 255
 RESERVED_TAG_PREFIX = "aws:"
 
 MAINTENANCE_STATE = "ADMIN_MAINTENANCE"
-GONE_STATES = frozenset(["TERMINATING", "TERMINATED"])
-# States in which a WorkSpace cannot be managed at all (beyond tags).
-BROKEN_STATES = frozenset(["ERROR", "SUSPENDED", "TERMINATING", "TERMINATED"])
+TERMINATED = "TERMINATED"  # as good as gone: the ID disappears soon, and the user may have a new WorkSpace
+GONE_STATES = frozenset(["TERMINATING", TERMINATED])
 RUNNING_STATES = frozenset(["AVAILABLE", "IMPAIRED", "UNHEALTHY"])
 MODIFY_STATES = ACTION_ALLOWED_STATES["modify"]
 MAINTENANCE_ON_STATES = frozenset(["AVAILABLE", "STOPPED", "IMPAIRED", "UNHEALTHY"])
 
-# Where a WorkSpace in a transitional state is expected to end up: a plan made before it settles assumes this,
-# and the real run plans again from the state it actually settles in.
-SETTLES_TO = {
-    "PENDING": "AVAILABLE",
-    "STARTING": "AVAILABLE",
-    "REBOOTING": "AVAILABLE",
-    "REBUILDING": "AVAILABLE",
-    "RESTORING": "AVAILABLE",
-    "UPDATING": "AVAILABLE",
-    "MAINTENANCE": "AVAILABLE",
-    "STOPPING": "STOPPED",
-    "TERMINATING": "TERMINATED",
-}
 # The state each waiter goal ends in (None: the WorkSpace is gone; absent key: the state does not change).
 GOAL_END_STATES = {"created": "AVAILABLE", "available": "AVAILABLE", "stopped": "STOPPED", "gone": None}
 # The state a WorkSpace shows right after each action when the task does not wait.
@@ -178,7 +167,9 @@ class Item:
             return ""
         if self.user_name is not None:
             return f"workspaces[{self.index}] (user_name {self.user_name})"
-        return f"workspaces[{self.index}] (workspace_id {self.workspace_id})"
+        if self.workspace_id is not None:
+            return f"workspaces[{self.index}] (workspace_id {self.workspace_id})"
+        return f"workspaces[{self.index}]"
 
     def prefix(self, message: str) -> str:
         return f"{self.label}: {message}" if self.label else message
@@ -190,12 +181,14 @@ class Item:
         return f"{self.workspace_id}"
 
 
-def tag_value(value) -> str:
-    """Tag values are strings; null becomes the empty string."""
+def tag_value(value):
+    """Tag values are strings; null becomes the empty string. A list or dict is left as it is: refused later."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return value
     return str(value)
 
 
@@ -275,6 +268,8 @@ def property_problems(properties: dict) -> list[str]:
             problems.append(f"{option} must be a positive number of GiB, got {size}")
     if "protocols" in properties and not properties["protocols"]:
         problems.append("protocols must name at least one protocol")
+    if "compute_type" in properties and not str(properties["compute_type"]).strip():
+        problems.append("compute_type must not be empty")
     return problems
 
 
@@ -289,27 +284,41 @@ def tag_problems(tags: dict | None) -> list[str]:
             problems.append(f"tags: key {key!r} must be 1 to {TAG_KEY_MAX} characters long")
         if key.lower().startswith(RESERVED_TAG_PREFIX):
             problems.append(f"tags: key {key!r} starts with {RESERVED_TAG_PREFIX!r}, which AWS reserves")
-        if len(value) > TAG_VALUE_MAX:
+        if not isinstance(value, str):
+            problems.append(
+                f"tags: the value of {key!r} must be a string, number or boolean, not a {type(value).__name__}"
+            )
+        elif len(value) > TAG_VALUE_MAX:
             problems.append(f"tags: the value of {key!r} is longer than {TAG_VALUE_MAX} characters")
     return problems
 
 
-def identity_key(item: Item) -> tuple:
-    if item.workspace_id is not None:
-        return ("id", item.workspace_id)
-    return ("user", item.directory_id, (item.user_name or "").lower(), item.workspace_name)
+def same_workspace(one: Item, other: Item) -> bool:
+    """Whether two items name the same WorkSpace: the same ID, or the same user (without case) in the same
+    directory unless both give different workspace_name values (an item without a name takes the user's one)."""
+    if one.workspace_id is not None or other.workspace_id is not None:
+        return one.workspace_id == other.workspace_id
+    if one.user_name is None or other.user_name is None:
+        return False
+    if (one.directory_id, one.user_name.lower()) != (other.directory_id, other.user_name.lower()):
+        return False
+    return one.workspace_name is None or other.workspace_name is None or one.workspace_name == other.workspace_name
 
 
 def duplicate_problems(items: list[Item]) -> list[str]:
     """Two items that name the same WorkSpace would fight over it: refuse the batch."""
-    first: dict[tuple, Item] = {}
+    by_identity: dict[tuple, list[Item]] = {}
     problems = []
     for item in items:
-        key = identity_key(item)
-        if key in first:
-            problems.append(f"{item.label} and {first[key].label} name the same WorkSpace ({item.who})")
+        if item.workspace_id is not None:
+            key = ("id", item.workspace_id)
         else:
-            first[key] = item
+            key = ("user", item.directory_id, (item.user_name or "").lower())
+        earlier = by_identity.setdefault(key, [])
+        first = next((other for other in earlier if same_workspace(item, other)), None)
+        if first is not None:
+            problems.append(f"{item.label} and {first.label} name the same WorkSpace ({item.who})")
+        earlier.append(item)
     return problems
 
 
@@ -346,11 +355,15 @@ def find_current(item: Item, by_id: dict, listings: dict) -> dict | None:
     """
     if item.workspace_id is not None:
         return check_identity(item, by_id.get(item.workspace_id))
-    candidates = users_named(listings.get(item.directory_id, []), item.user_name.lower())
+    # A TERMINATED WorkSpace is gone (its ID disappears soon): never the one an item names.
+    users = [ws for ws in users_named(listings.get(item.directory_id, []), item.user_name.lower()) if not gone(ws)]
+    candidates = users
     if item.workspace_name is not None:
         candidates = [ws for ws in candidates if ws.get("WorkspaceName") == item.workspace_name]
+        if not candidates and users and item.state != "absent":
+            raise Refusal(unnamed_refusal(item, users))
     if len(candidates) > 1:
-        candidates = [ws for ws in candidates if ws.get("State") != "TERMINATED"] or candidates[:1]
+        candidates = [ws for ws in candidates if ws.get("State") not in GONE_STATES] or candidates[:1]
     if len(candidates) > 1:
         ids = ", ".join(sorted(ws["WorkspaceId"] for ws in candidates))
         raise Refusal(
@@ -359,8 +372,25 @@ def find_current(item: Item, by_id: dict, listings: dict) -> dict | None:
     return candidates[0] if candidates else None
 
 
+def gone(workspace: dict | None) -> bool:
+    return workspace is not None and workspace.get("State") == TERMINATED
+
+
+def unnamed_refusal(item: Item, workspaces: list[dict]) -> str:
+    """A workspace_name that matches none of the user's WorkSpaces: a typo must not create a second one."""
+    listed = ", ".join(
+        f"{ws['WorkspaceId']} ({'named ' + repr(ws['WorkspaceName']) if ws.get('WorkspaceName') else 'no name'})"
+        for ws in sorted(workspaces, key=lambda ws: ws["WorkspaceId"])
+    )
+    return (
+        f"{item.who} has no WorkSpace named {item.workspace_name!r}, but has {len(workspaces)} other "
+        f"({listed}): set workspace_name to the name of the one to manage, or leave it out; a second WorkSpace "
+        "for the user is not created"
+    )
+
+
 def check_identity(item: Item, workspace: dict | None) -> dict | None:
-    if workspace is None:
+    if workspace is None or gone(workspace):
         return None
     mismatches = []
     if item.directory_id is not None and workspace.get("DirectoryId") != item.directory_id:
@@ -392,9 +422,13 @@ class Step:
     goal: str | None = None  # the waiter goal to reach before the next step (and at the end when waiting)
     options: tuple = ()  # the property options a modify step changes
 
-    @property
-    def needs_steady(self) -> bool:
-        return self.kind in STEADY_KINDS
+    def waits_for(self, view: View) -> bool:
+        """Whether the WorkSpace must settle before this step is sent: out of a transitional state the action
+        does not accept (a reboot or rebuild accepts REBOOTING), and out of a property change for another one."""
+        if self.kind == "modify" and view.modifying:
+            return True
+        allowed = ACTION_ALLOWED_STATES.get(self.kind, frozenset())
+        return view.settling and self.kind in STEADY_KINDS and view.observed not in allowed
 
 
 @dataclass
@@ -436,6 +470,8 @@ class View:
         self.observed = current.get("State")
         self.settling = not settled and self.observed in TRANSITIONAL_STATES
         self.state = SETTLES_TO.get(self.observed, self.observed) if self.settling else self.observed
+        # ModificationStates in progress: the state may read AVAILABLE, but another change would be refused.
+        self.modifying = not settled and bool(modifications(current, MODIFICATION_IN_PROGRESS))
 
 
 def plan_item(item: Item, current: dict | None, current_tags=None, wait=True, settled=False, refusal=None) -> Plan:
@@ -444,12 +480,13 @@ def plan_item(item: Item, current: dict | None, current_tags=None, wait=True, se
     try:
         if refusal:
             raise Refusal(refusal)
-        if current is None:
-            plan_missing(plan, wait)
+        if current is None or gone(current):
+            plan.current = None  # a TERMINATED WorkSpace is as good as gone
+            plan_missing(plan, wait, current)
         else:
             view = View(current, settled)
             PLANNERS[item.state](plan, view, wait)
-            plan.settle_first = view.settling and any(step.needs_steady for step in plan.steps)
+            plan.settle_first = any(step.waits_for(view) for step in plan.steps)
     except Refusal as error:
         plan.steps, plan.final_goal, plan.error = [], None, item.prefix(str(error))
     if item.ignored:
@@ -460,14 +497,20 @@ def plan_item(item: Item, current: dict | None, current_tags=None, wait=True, se
     return plan
 
 
-def plan_missing(plan: Plan, wait: bool) -> None:
+def plan_missing(plan: Plan, wait: bool, terminated: dict | None = None) -> None:
+    """No WorkSpace (or only a TERMINATED one, named in refusals): create one, or nothing to do."""
     item = plan.item
     if item.state == "absent":
         return
-    if item.state != "present":
-        verb = {"rebooted": "reboot", "rebuilt": "rebuild", "started": "start", "stopped": "stop"}[item.state]
-        raise Refusal(f"no WorkSpace exists for {item.who}: nothing to {verb}")
-    plan.steps = create_steps(item, wait)
+    try:
+        if item.state != "present":
+            verb = {"rebooted": "reboot", "rebuilt": "rebuild", "started": "start", "stopped": "stop"}[item.state]
+            raise Refusal(f"no WorkSpace exists for {item.who}: nothing to {verb}")
+        plan.steps = create_steps(item, wait)
+    except Refusal as error:
+        if terminated is None:
+            raise
+        raise Refusal(f"{error} ({terminated['WorkspaceId']} is TERMINATED)") from None
 
 
 def create_steps(item: Item, wait: bool) -> list[Step]:
@@ -503,20 +546,20 @@ def create_request(item: Item) -> dict:
 
 
 def maintenance_step(on: bool) -> Step:
-    return Step(
-        "maintenance", ("maintenance",), {"WorkspaceState": MAINTENANCE_STATE if on else "AVAILABLE"}, "settled"
-    )
+    params = {"WorkspaceState": MAINTENANCE_STATE if on else "AVAILABLE"}
+    return Step("maintenance", ("maintenance",), params, "in_maintenance" if on else "out_of_maintenance")
 
 
 def plan_present(plan: Plan, view: View, wait: bool) -> None:
     item, current = plan.item, plan.current
+    workspace_id = current["WorkspaceId"]
     if view.observed in GONE_STATES:
-        raise Refusal(f"{current['WorkspaceId']} is {view.observed}: run again once it is gone to create a new one")
+        raise Refusal(f"{workspace_id} is {view.observed}: run again once it is gone to create a new one")
     plan.warnings += existing_warnings(item, current)
-    modify = property_steps(item, current.get("WorkspaceProperties") or {})
+    modify = property_steps(item, current.get("WorkspaceProperties") or {}, workspace_id)
     maintenance = maintenance_change(item, view.state)
-    check_present_state(current["WorkspaceId"], view.state, modify, maintenance)
-    steps = tag_steps(item, plan.current_tags or {})
+    check_present_state(workspace_id, view.state, modify, maintenance)
+    steps = tag_steps(item, plan.current_tags or {}, workspace_id)
     if maintenance is False:
         steps.append(maintenance_step(False))
     steps += modify
@@ -554,16 +597,16 @@ def encryption_matches(option: str, wanted, current) -> bool:
         return bool(wanted) == bool(current)
     if not current:
         return False
+    if wanted.startswith("alias/") or (wanted.startswith("arn:") and ":alias/" in wanted):
+        return True  # the service reports the key's ARN, which an alias does not reveal: nothing to compare
     if wanted.startswith("arn:"):
         return wanted == current
-    if wanted.startswith("alias/"):
-        return True  # the service reports the key's ARN, which an alias does not reveal: nothing to compare
     return current.endswith(f"key/{wanted}")
 
 
-def property_steps(item: Item, current: dict) -> list[Step]:
+def property_steps(item: Item, current: dict, workspace_id: str) -> list[Step]:
     """ModifyWorkspaceProperties calls for the options the task set and that differ, in an order the service takes."""
-    changes = property_changes(item.properties, current)
+    changes = property_changes(item.properties, current, workspace_id)
     timeout = "running_mode_auto_stop_timeout"  # sent with a new running mode even when its value is unchanged
     steps = []
     for group in MODIFY_GROUPS:
@@ -578,7 +621,7 @@ def property_steps(item: Item, current: dict) -> list[Step]:
     return steps
 
 
-def property_changes(wanted: dict, current: dict) -> set:
+def property_changes(wanted: dict, current: dict, workspace_id: str) -> set:
     changes = set()
     for option, value in wanted.items():
         have = current.get(PROPERTY_KEYS[option])
@@ -586,12 +629,14 @@ def property_changes(wanted: dict, current: dict) -> set:
             differs = sorted(set(value)) != sorted(set(have or []))
         elif option in VOLUME_OPTIONS:
             if have is not None and value < have:
-                raise Refusal(f"{option} {value} is smaller than the current {have} GiB: volumes can only grow")
+                raise Refusal(
+                    f"{option} {value} is smaller than the current {have} GiB of {workspace_id}: volumes can only grow"
+                )
             differs = value != have
         elif option == "running_mode_auto_stop_timeout":
             mode = wanted.get("running_mode") or current.get("RunningMode")
             if mode != AUTO_STOP:
-                raise Refusal(f"running_mode_auto_stop_timeout applies to AUTO_STOP only; the WorkSpace is {mode}")
+                raise Refusal(f"running_mode_auto_stop_timeout applies to AUTO_STOP only; {workspace_id} is {mode}")
             differs = value != have
         else:
             differs = value != have
@@ -621,17 +666,22 @@ def check_present_state(workspace_id: str, state: str, modify: list, maintenance
         raise Refusal(f"cannot put {workspace_id} in ADMIN_MAINTENANCE while it is {state}")
 
 
-def tag_steps(item: Item, current: dict) -> list[Step]:
+def reserved(key: str) -> bool:
+    return key.lower().startswith(RESERVED_TAG_PREFIX)
+
+
+def tag_steps(item: Item, current: dict, workspace_id: str) -> list[Step]:
     """CreateTags for new or changed values, DeleteTags for keys to purge; aws: keys are never touched."""
     if item.tags is None:
         return []
     to_set = {key: value for key, value in item.tags.items() if current.get(key) != value}
     to_unset = []
     if item.purge_tags:
-        to_unset = [key for key in current if key not in item.tags and not key.startswith(RESERVED_TAG_PREFIX)]
-    resulting = len(set(current) - set(to_unset) | set(to_set))
+        to_unset = [key for key in current if key not in item.tags and not reserved(key)]
+    # aws: tags do not count toward the limit of 50 a resource.
+    resulting = len({key for key in set(current) - set(to_unset) | set(to_set) if not reserved(key)})
     if resulting > MAX_TAGS:
-        raise Refusal(f"tags: the WorkSpace would have {resulting} tags, at most {MAX_TAGS} are allowed")
+        raise Refusal(f"tags: {workspace_id} would have {resulting} tags, at most {MAX_TAGS} are allowed")
     steps = []
     if to_unset:
         steps.append(Step("unset_tags", ("tag",), {"TagKeys": sorted(to_unset)}))
@@ -652,7 +702,7 @@ def plan_absent(plan: Plan, view: View, wait: bool) -> None:
 def plan_action(action: str, goal: str):
     """rebooted / rebuilt: sent whenever the state allows it, refused otherwise."""
 
-    def planner(plan: Plan, view: View, wait: bool) -> None:
+    def plan_sent_every_time(plan: Plan, view: View, wait: bool) -> None:
         allowed = ACTION_ALLOWED_STATES[action]
         if view.state not in allowed:
             raise Refusal(
@@ -661,7 +711,7 @@ def plan_action(action: str, goal: str):
             )
         plan.steps = [Step(action, (action,), goal=goal)]
 
-    return planner
+    return plan_sent_every_time
 
 
 def maintenance_hint(state: str) -> str:
@@ -674,7 +724,7 @@ def plan_power(action: str):
     """started / stopped: idempotent, only for WorkSpaces whose running mode lets them stop."""
     goal = "available" if action == "start" else "stopped"
 
-    def planner(plan: Plan, view: View, wait: bool) -> None:
+    def plan_idempotent(plan: Plan, view: View, wait: bool) -> None:
         workspace_id = plan.current["WorkspaceId"]
         mode = (plan.current.get("WorkspaceProperties") or {}).get("RunningMode")
         if mode not in STOPPABLE_RUNNING_MODES:
@@ -690,7 +740,7 @@ def plan_power(action: str):
             raise Refusal(f"cannot {action} {workspace_id}: it is {view.state}{maintenance_hint(view.state)}")
         plan.steps = [Step(action, (action,), goal=goal)]
 
-    return planner
+    return plan_idempotent
 
 
 PLANNERS = {

@@ -1,4 +1,4 @@
-"""python3 tools/dev.py {test,demo,bench}: see README.md."""
+"""python3 tools/dev.py {test,demo,bench,lock}: see README.md."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 import time
 import traceback
 
-from . import Skipped, layers
+from . import Skipped, layers, lock
 
 PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
 
@@ -20,6 +20,7 @@ def main(argv: list[str]) -> int:
     test.add_argument("pytest_args", nargs="*", help="extra arguments for the pytest layers (after --)")
     sub.add_parser("demo", help="the main job: provision a roster against the local endpoint")
     sub.add_parser("bench", help="fleet-scale benchmarks; writes docs/performance.md")
+    sub.add_parser("lock", help="rewrite requirements-dev.lock from .venv (after changing requirements-dev.txt)")
     args = parser.parse_args(argv)
 
     if args.command == "test":
@@ -30,6 +31,8 @@ def main(argv: list[str]) -> int:
         return run_layers(names, args.pytest_args)
     if args.command == "demo":
         return layers.run_python("examples/demo.py")
+    if args.command == "lock":
+        return lock.write_lock()
     return layers.run_python("benchmarks/bench.py")
 
 

@@ -13,12 +13,12 @@ import subprocess
 import sys
 from typing import Callable
 
-from . import package, sanity
+from . import docs, package, sanity
 from .paths import REPO, tool_env
 
 PYTEST_NO_TESTS = 5  # pytest's exit code when nothing was collected
 INTEGRATION_WORKERS = 4
-LINT_TARGETS = ("roles", "examples", "tests/integration/targets", "tests/package")
+LINT_TARGETS = ("roles", "examples", "tests/integration/targets", "tests/integration/iam", "tests/package")
 
 
 def run(command: list[str], **env: str) -> int:
@@ -80,6 +80,7 @@ LAYERS: dict[str, Callable[[list[str]], int]] = {
     "integration": integration,
     "ansible-lint": ansible_lint,
     "changelog": changelog,
+    "docs": lambda _extra: docs.build(),
     "sanity": lambda _extra: sanity.run_sanity(),
     "package": lambda _extra: package.build_install_and_check(),
 }

@@ -10,7 +10,7 @@ from ansible_collections.euc.workspaces.plugins.module_utils import actions
 from ansible_collections.euc.workspaces.plugins.module_utils.actions import Executor, batch_action, create_workspaces
 from ansible_collections.euc.workspaces.plugins.module_utils.client import RETRY
 from ansible_collections.euc.workspaces.plugins.module_utils.planner import Item, plan_item
-from ansible_collections.euc.workspaces.plugins.module_utils.waiter import Waiter
+from ansible_collections.euc.workspaces.plugins.module_utils.waiter import ACTION_GRACE, Waiter
 
 D = "d-1234567890"
 B = "wsb-0123abcd4"
@@ -405,23 +405,28 @@ def test_partial_failure_keeps_what_succeeded(aws, client, clock):
 
 
 def test_transitional_state_is_waited_out_then_planned_again(aws, client, clock):
-    aws.add("describe_workspaces", {"Workspaces": [ws(1, "REBOOTING")]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "STARTING")]})
     aws.add("describe_workspaces", {"Workspaces": [ws(1, "STOPPED")]})
-    [record] = executor(client, clock).run([existing_plan(ws(1, "REBOOTING"), state="rebooted")])
+    [record] = executor(client, clock).run([existing_plan(ws(1, "STARTING"), state="rebooted")])
     assert record.failure["stage"] == "plan" and "it is STOPPED" in record.failure["error_message"]
     assert aws.mutating_calls() == []
 
 
-def test_steady_wait_timeout_on_a_stuck_reboot_still_reboots(aws, client, clock):
-    """REBOOTING for longer than the wait: stuck, and a reboot is what the service allows for that."""
-    for _attempt in range(5):  # polls at 0, 2, 5, 9.5 and 10 s
-        aws.add("describe_workspaces", {"Workspaces": [ws(1, "REBOOTING")]})
-    aws.add("reboot_workspaces", {}, {"RebootWorkspaceRequests": [{"WorkspaceId": wid(1)}]})
+@pytest.mark.parametrize(
+    ("state", "action", "operation", "parameter"),
+    [
+        ("rebooted", "reboot", "reboot_workspaces", "RebootWorkspaceRequests"),
+        ("rebuilt", "rebuild", "rebuild_workspaces", "RebuildWorkspaceRequests"),
+    ],
+)
+def test_rebooting_is_accepted_as_it_is_without_waiting_it_out(aws, client, clock, state, action, operation, parameter):
+    """REBOOTING is a state reboot and rebuild accept (a reboot stuck in it is what a reboot is for)."""
+    aws.add(operation, {}, {parameter: [{"WorkspaceId": wid(1)}]})
     aws.add("describe_workspaces", {"Workspaces": [ws(1, "REBOOTING")]})
-    [record] = executor(client, clock, timeout=10, wait=False).run(
-        [existing_plan(ws(1, "REBOOTING"), state="rebooted")]
-    )
-    assert record.done == ["reboot"] and record.failure is None
+    aws.add("describe_workspaces", {"Workspaces": [ws(1)]})
+    [record] = executor(client, clock).run([existing_plan(ws(1, "REBOOTING"), state=state)])
+    assert record.failure is None and record.done == [action]
+    assert aws.sent[0] == ("workspaces", operation.title().replace("_", ""))  # sent before any wait
     aws.assert_all_used()
 
 
@@ -434,12 +439,14 @@ def test_steady_wait_timeout_when_the_action_needs_a_settled_state(aws, client, 
     assert aws.mutating_calls() == []
 
 
-def test_terminate_waits_until_gone(aws, client, clock):
+def test_terminate_waits_until_gone_not_only_terminated(aws, client, clock):
     aws.add("terminate_workspaces", {}, {"TerminateWorkspaceRequests": [{"WorkspaceId": wid(1)}]})
     aws.add("describe_workspaces", {"Workspaces": [ws(1, "TERMINATING")]})
     aws.add("describe_workspaces", {"Workspaces": [ws(1, "TERMINATED")]})
+    aws.add("describe_workspaces", {"Workspaces": []})
     [record] = executor(client, clock).run([existing_plan(ws(1), state="absent")])
-    assert record.done == ["terminate"] and record.workspace is None
+    assert record.done == ["terminate"] and record.workspace is None and record.failure is None
+    aws.assert_all_used()
 
 
 def test_a_failed_read_during_a_wait_fails_the_waiting_items_not_the_run(aws, client, clock):
@@ -447,3 +454,165 @@ def test_a_failed_read_during_a_wait_fails_the_waiting_items_not_the_run(aws, cl
     aws.add_error("describe_workspaces", "AccessDeniedException", "no describe")
     [record] = executor(client, clock).run([existing_plan(ws(1), state="rebooted")])
     assert record.done == ["reboot"] and record.failure["error_code"] == "AccessDeniedException"
+
+
+# -- waits after an action: the state before it, property values, maintenance, failed changes --------------------------
+
+
+@pytest.mark.parametrize(
+    ("state", "operation", "start", "end"),
+    [
+        ("started", "start_workspaces", "STOPPED", "AVAILABLE"),
+        ("rebuilt", "rebuild_workspaces", "STOPPED", "AVAILABLE"),
+        ("rebuilt", "rebuild_workspaces", "ERROR", "AVAILABLE"),
+        ("stopped", "stop_workspaces", "ERROR", "STOPPED"),
+        ("rebooted", "reboot_workspaces", "AVAILABLE", "AVAILABLE"),
+    ],
+)
+def test_first_poll_showing_the_state_before_the_action_is_not_its_end(aws, client, clock, state, operation, start, end):
+    aws.add(operation, {})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, start)]}, {"WorkspaceIds": [wid(1)]})  # not moved yet
+    transitional = {"started": "STARTING", "rebuilt": "REBUILDING", "stopped": "STOPPING", "rebooted": "REBOOTING"}
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, transitional[state])]}, {"WorkspaceIds": [wid(1)]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, end)]}, {"WorkspaceIds": [wid(1)]})
+    [record] = executor(client, clock).run([existing_plan(ws(1, start), state=state)])
+    assert record.failure is None and record.workspace["State"] == end
+    aws.assert_all_used()
+
+
+def test_a_start_that_never_shows_fails_after_the_grace_period(aws, client, clock):
+    aws.add("start_workspaces", {})
+    for _poll in range(6):
+        aws.add("describe_workspaces", {"Workspaces": [ws(1, "STOPPED")]})
+    [record] = executor(client, clock).run([existing_plan(ws(1, "STOPPED"), state="started")])
+    assert record.failure["error_code"] == "UnexpectedState"
+    assert record.failure["error_message"] == f"{wid(1)} is STOPPED while waiting for it to be available"
+    assert clock.now == pytest.approx(ACTION_GRACE)
+
+
+def test_property_change_waits_until_the_new_value_reads_back(aws, client, clock):
+    aws.add("modify_workspace_properties", {}, {"WorkspaceId": wid(1), "WorkspaceProperties": {"ComputeTypeName": "POWER"}})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1)]})  # AVAILABLE, no ModificationStates: not shown yet
+    powered = ws(1, WorkspaceProperties={"RunningMode": "AUTO_STOP", "ComputeTypeName": "POWER", "UserVolumeSizeGib": 50})
+    aws.add("describe_workspaces", {"Workspaces": [powered]})
+    aws.add("modify_workspace_properties", {}, {"WorkspaceId": wid(1), "WorkspaceProperties": {"UserVolumeSizeGib": 100}})
+    grown = ws(1, WorkspaceProperties={"RunningMode": "AUTO_STOP", "ComputeTypeName": "POWER", "UserVolumeSizeGib": 100})
+    aws.add("describe_workspaces", {"Workspaces": [grown]})
+    [record] = executor(client, clock).run([existing_plan(ws(1), compute_type="POWER", user_volume_size=100)])
+    assert record.failure is None and record.modified == ["compute_type", "user_volume_size"]
+    assert record.workspace["WorkspaceProperties"]["UserVolumeSizeGib"] == 100
+    aws.assert_all_used()
+
+
+def test_update_failed_fails_naming_the_resource(aws, client, clock):
+    aws.add("modify_workspace_properties", {})
+    failed = ws(1, ModificationStates=[{"Resource": "USER_VOLUME", "State": "UPDATE_FAILED"}])
+    aws.add("describe_workspaces", {"Workspaces": [failed]})
+    [record] = executor(client, clock).run([existing_plan(ws(1), user_volume_size=100)])
+    assert record.failure == {
+        "stage": "wait",
+        "error_code": "UpdateFailed",
+        "error_message": f"changing USER_VOLUME of {wid(1)} failed (UPDATE_FAILED in its ModificationStates)",
+    }
+    assert record.done == ["modify"] and record.workspace["ModificationStates"]
+    aws.assert_all_used()
+
+
+def test_a_property_change_in_progress_is_waited_out_before_the_next(aws, client, clock):
+    busy = ws(1, ModificationStates=[{"Resource": "ROOT_VOLUME", "State": "UPDATE_IN_PROGRESS"}])
+    aws.add("describe_workspaces", {"Workspaces": [busy]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1)]})
+    aws.add("modify_workspace_properties", {}, {"WorkspaceId": wid(1), "WorkspaceProperties": {"UserVolumeSizeGib": 100}})
+    grown = ws(1, WorkspaceProperties={"RunningMode": "AUTO_STOP", "UserVolumeSizeGib": 100})
+    aws.add("describe_workspaces", {"Workspaces": [grown]})
+    [record] = executor(client, clock).run([existing_plan(busy, user_volume_size=100)])
+    assert record.failure is None and record.modified == ["user_volume_size"]
+    assert [name for _service, name in aws.sent][:2] == ["DescribeWorkspaces", "DescribeWorkspaces"]
+    aws.assert_all_used()
+
+
+def test_a_change_in_progress_that_never_ends_times_out_without_sending(aws, client, clock):
+    busy = ws(1, ModificationStates=[{"Resource": "ROOT_VOLUME", "State": "UPDATE_IN_PROGRESS"}])
+    for _poll in range(5):
+        aws.add("describe_workspaces", {"Workspaces": [busy]})
+    [record] = executor(client, clock, timeout=10).run([existing_plan(busy, user_volume_size=100)])
+    assert record.failure["error_code"] == "WaitTimeout" and aws.mutating_calls() == []
+    assert f"waiting for {wid(1)} to finish changing ROOT_VOLUME" in record.failure["error_message"]
+
+
+def test_leaving_maintenance_waits_for_the_new_state_before_a_property_change(aws, client, clock):
+    aws.add("modify_workspace_state", {}, {"WorkspaceId": wid(1), "WorkspaceState": "AVAILABLE"})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "ADMIN_MAINTENANCE")]})  # not visible yet
+    aws.add("describe_workspaces", {"Workspaces": [ws(1)]})
+    aws.add("modify_workspace_properties", {}, {"WorkspaceId": wid(1), "WorkspaceProperties": {"ComputeTypeName": "POWER"}})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, WorkspaceProperties={"ComputeTypeName": "POWER"})]})
+    plan = existing_plan(ws(1, "ADMIN_MAINTENANCE"), admin_maintenance=False, compute_type="POWER")
+    [record] = executor(client, clock).run([plan])
+    assert record.failure is None and record.done == ["maintenance", "modify"]
+    assert [name for _service, name in aws.sent] == [
+        "ModifyWorkspaceState",
+        "DescribeWorkspaces",
+        "DescribeWorkspaces",
+        "ModifyWorkspaceProperties",
+        "DescribeWorkspaces",
+    ]
+
+
+def test_entering_maintenance_is_not_done_while_still_available(aws, client, clock):
+    aws.add("modify_workspace_state", {})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1)]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "ADMIN_MAINTENANCE")]})
+    [record] = executor(client, clock).run([existing_plan(ws(1), admin_maintenance=True)])
+    assert record.failure is None and record.workspace["State"] == "ADMIN_MAINTENANCE"
+    aws.assert_all_used()
+
+
+# -- lookups: per user for a few users, one listing for many --------------------------------------------------------
+
+
+def test_a_few_users_are_looked_up_one_call_each(aws, client):
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, user="USER1")]}, {"DirectoryId": D, "UserName": "user1"})
+    aws.add("describe_workspaces", {"Workspaces": []}, {"DirectoryId": D, "UserName": "user2"})
+    items = [item(0, user_name="user1"), item(1, user_name="user2"), item(2, user_name="User1", state="absent")]
+    currents, refusals = actions.find_workspaces(client, items[:2])
+    aws.assert_all_used()
+    assert [c and c["WorkspaceId"] for c in currents] == [wid(1), None] and refusals == [None, None]
+
+
+def test_the_same_user_twice_is_looked_up_once(aws, client):
+    aws.add("describe_workspaces", {"Workspaces": [ws(1)]}, {"DirectoryId": D, "UserName": "user1"})
+    listings = actions.directory_listings(client, [item(0, user_name="user1"), item(1, user_name="USER1")])
+    assert [w["WorkspaceId"] for w in listings[D]] == [wid(1)]
+    aws.assert_all_used()
+
+
+def test_more_users_than_the_limit_read_the_whole_directory(aws, client):
+    count = actions.PER_USER_LOOKUP_LIMIT + 1
+    aws.add("describe_workspaces", {"Workspaces": [ws(n) for n in range(count)]}, {"DirectoryId": D})
+    currents, _refusals = actions.find_workspaces(client, [item(n, user_name=f"user{n}") for n in range(count)])
+    assert [c["WorkspaceId"] for c in currents] == [wid(n) for n in range(count)]
+    aws.assert_all_used()
+
+
+def test_adopted_workspaces_have_their_tags_read_in_one_call(aws, client, clock):
+    failed = [
+        {"WorkspaceRequest": request(n), "ErrorCode": "ResourceExists.WorkSpace", "ErrorMessage": "exists"}
+        for n in range(1, 6)
+    ]
+    aws.add("create_workspaces", {"FailedRequests": failed})
+    for n in range(1, 6):
+        aws.add("describe_workspaces", {"Workspaces": [ws(n)]}, {"DirectoryId": D, "UserName": f"user{n}"})
+    read = []
+    run = executor(client, clock, read_tags=lambda ids: read.append(ids) or {i: {"team": "a"} for i in ids})
+    records = run.run([create_plan(n, tags={"team": "a"}) for n in range(1, 6)])
+    assert read == [[wid(n) for n in range(1, 6)]]
+    assert all(r.failure is None and r.done == [] for r in records)
+    aws.assert_all_used()
+
+
+def test_a_failed_request_without_a_workspace_id_fails_the_request(aws, client):
+    unnamed = {"ErrorCode": "InternalError", "ErrorMessage": "something"}
+    aws.add("stop_workspaces", {"FailedRequests": [unnamed]})
+    failed = batch_action(client, "stop", [wid(1), wid(2)])
+    assert None not in failed and sorted(failed) == [wid(1), wid(2)]
+    assert failed[wid(1)][0] == "InternalError" and "did not say which WorkSpace" in failed[wid(1)][1]

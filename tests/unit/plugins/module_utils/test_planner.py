@@ -170,6 +170,46 @@ def test_tag_values_become_strings():
     assert item(tags={"n": 3, "b": True, "none": None}).tags == {"n": "3", "b": "true", "none": ""}
 
 
+@pytest.mark.parametrize("value", [["a"], {"a": "b"}])
+def test_list_and_dict_tag_values_are_refused(value):
+    problems = problems_of(tags={"team": value})
+    assert any("tags: the value of 'team' must be a string, number or boolean" in p for p in problems), problems
+
+
+def test_an_empty_compute_type_is_refused():
+    assert "compute_type must not be empty" in problems_of(compute_type="")
+
+
+def test_same_user_with_and_without_a_workspace_name_is_a_duplicate():
+    params = dict.fromkeys(planner.ITEM_OPTIONS)
+    params.update(
+        state="present",
+        purge_tags=True,
+        directory_id=D,
+        workspaces=[
+            {"user_name": "jdoe"},
+            {"user_name": "JDOE", "workspace_name": "x1"},
+            {"user_name": "amy", "workspace_name": "one"},
+            {"user_name": "amy", "workspace_name": "two"},
+            {"user_name": "bob", "workspace_name": "same"},
+            {"user_name": "Bob", "workspace_name": "same"},
+        ],
+    )
+    problems = build_items(params)[1]
+    assert problems == [
+        "workspaces[1] (user_name JDOE) and workspaces[0] (user_name jdoe) name the same WorkSpace "
+        f"(user JDOE in directory {D})",
+        "workspaces[5] (user_name Bob) and workspaces[4] (user_name bob) name the same WorkSpace "
+        f"(user Bob in directory {D})",
+    ]
+
+
+def test_an_item_without_identity_is_labelled_by_its_place():
+    params = dict.fromkeys(planner.ITEM_OPTIONS)
+    params.update(state="present", purge_tags=True, directory_id=D, workspaces=[{}])
+    assert build_items(params)[1] == ["workspaces[0]: workspace_id or user_name is required"]
+
+
 # -- matching ---------------------------------------------------------------------------------------------------
 
 
@@ -188,9 +228,22 @@ def test_workspace_name_narrows_a_user_with_several():
         find_current(item(), {}, {D: listing})
 
 
-def test_a_terminated_leftover_does_not_make_a_user_ambiguous():
-    listing = [workspace(workspace_id="ws-aaaaaaaa1", state="TERMINATED"), workspace(workspace_id="ws-aaaaaaaa2")]
+@pytest.mark.parametrize("gone", ["TERMINATED", "TERMINATING"])
+def test_a_terminated_leftover_does_not_make_a_user_ambiguous(gone):
+    listing = [workspace(workspace_id="ws-aaaaaaaa1", state=gone), workspace(workspace_id="ws-aaaaaaaa2")]
     assert find_current(item(), {}, {D: listing})["WorkspaceId"] == "ws-aaaaaaaa2"
+
+
+def test_a_workspace_name_that_matches_nothing_is_refused_when_the_user_has_workspaces():
+    listing = [workspace(workspace_id="ws-aaaaaaaa1"), workspace(workspace_id="ws-aaaaaaaa2", WorkspaceName="desk")]
+    with pytest.raises(Refusal) as refused:
+        find_current(item(workspace_name="other", bundle_id=B), {}, {D: listing})
+    message = str(refused.value)
+    assert "user jdoe in directory d-1234567890 has no WorkSpace named 'other'" in message
+    assert "ws-aaaaaaaa1 (no name)" in message and "ws-aaaaaaaa2 (named 'desk')" in message
+    assert find_current(item(workspace_name="other", state="absent"), {}, {D: listing}) is None
+    # only TERMINATED ones left: nothing to confuse, a new named WorkSpace may be created
+    assert find_current(item(workspace_name="other"), {}, {D: [workspace(state="TERMINATED")]}) is None
 
 
 def test_workspace_id_that_belongs_to_someone_else_is_refused():
@@ -314,7 +367,7 @@ def test_protocol_order_does_not_matter():
 def test_shrinking_a_volume_is_refused(option):
     plan = plan_item(item(**{option: 10}), workspace())
     assert plan.steps == []
-    assert f"{option} 10 is smaller than the current" in plan.error
+    assert f"{option} 10 is smaller than the current" in plan.error and WS in plan.error
 
 
 def test_auto_stop_timeout_alone_changes_alone():
@@ -333,13 +386,14 @@ def test_auto_stop_timeout_goes_with_a_new_running_mode():
 
 def test_auto_stop_timeout_on_an_always_on_workspace_is_refused():
     plan = plan_item(item(running_mode_auto_stop_timeout=120), workspace(mode="ALWAYS_ON"))
-    assert "applies to AUTO_STOP only; the WorkSpace is ALWAYS_ON" in plan.error
+    assert f"applies to AUTO_STOP only; {WS} is ALWAYS_ON" in plan.error
 
 
 def test_maintenance_on_comes_after_property_changes():
     plan = plan_item(item(admin_maintenance=True, compute_type="POWER"), workspace())
     assert kinds(plan) == ["modify", "maintenance"]
     assert plan.steps[1].params == {"WorkspaceState": "ADMIN_MAINTENANCE"}
+    assert plan.steps[1].goal == "in_maintenance"
     assert plan.actions == ["modify", "maintenance"]
 
 
@@ -347,6 +401,7 @@ def test_maintenance_off_comes_before_property_changes():
     plan = plan_item(item(admin_maintenance=False, compute_type="POWER"), workspace(state="ADMIN_MAINTENANCE"))
     assert kinds(plan) == ["maintenance", "modify"]
     assert plan.steps[0].params == {"WorkspaceState": "AVAILABLE"}
+    assert plan.steps[0].goal == "out_of_maintenance"
 
 
 def test_properties_cannot_change_in_maintenance():
@@ -377,14 +432,34 @@ def test_transitional_state_waits_before_property_changes_but_not_before_tags():
     assert not tags_only.settle_first and kinds(tags_only) == ["set_tags"]
 
 
+def test_a_property_change_in_progress_is_waited_out_before_another():
+    busy = workspace(ModificationStates=[{"Resource": "ROOT_VOLUME", "State": "UPDATE_IN_PROGRESS"}])
+    plan = plan_item(item(user_volume_size=100), busy)
+    assert plan.settle_first and kinds(plan) == ["modify"]
+    assert not plan_item(item(user_volume_size=100), busy, settled=True).settle_first
+    assert not plan_item(item(state="rebooted"), busy).settle_first  # a reboot does not care
+
+
 def test_after_settling_the_real_state_decides():
     plan = plan_item(item(compute_type="POWER"), workspace(state="ERROR"), settled=True)
     assert "is ERROR" in plan.error
 
 
-@pytest.mark.parametrize("state", ["TERMINATING", "TERMINATED"])
-def test_present_on_a_workspace_being_terminated_is_refused(state):
-    assert f"is {state}: run again once it is gone" in plan_item(item(), workspace(state=state)).error
+def test_present_on_a_workspace_being_terminated_is_refused():
+    assert "is TERMINATING: run again once it is gone" in plan_item(item(), workspace(state="TERMINATING")).error
+
+
+def test_a_terminated_workspace_is_gone_and_present_creates_anew():
+    plan = plan_item(item(bundle_id=B), workspace(state="TERMINATED"))
+    assert kinds(plan) == ["create"] and plan.error is None and plan.current is None
+    assert find_current(item(), {}, {D: [workspace(state="TERMINATED")]}) is None
+    assert find_current(item(workspace_id=WS), {WS: workspace(state="TERMINATED")}, {}) is None
+
+
+@pytest.mark.parametrize("state", ["rebooted", "rebuilt", "started", "stopped"])
+def test_actions_on_a_terminated_workspace_say_it_is_gone(state):
+    error = plan_item(item(state=state), workspace(state="TERMINATED")).error
+    assert "no WorkSpace exists for user jdoe" in error and f"{WS} is TERMINATED" in error
 
 
 def test_different_bundle_and_encryption_are_warnings_not_actions():
@@ -409,7 +484,14 @@ def test_different_bundle_and_encryption_are_warnings_not_actions():
 
 @pytest.mark.parametrize(
     ("wanted", "warns"),
-    [("arn:aws:kms:us-east-1:111122223333:key/abc", False), ("abc", False), ("alias/ws", False), ("zzz", True)],
+    [
+        ("arn:aws:kms:us-east-1:111122223333:key/abc", False),
+        ("abc", False),
+        ("alias/ws", False),
+        ("arn:aws:kms:us-east-1:111122223333:alias/ws", False),  # an alias ARN does not reveal its key either
+        ("arn:aws:kms:us-east-1:111122223333:key/other", True),
+        ("zzz", True),
+    ],
 )
 def test_encryption_key_forms(wanted, warns):
     current = workspace(VolumeEncryptionKey="arn:aws:kms:us-east-1:111122223333:key/abc")
@@ -460,7 +542,13 @@ def test_too_many_tags_after_merge_is_refused():
     plan = plan_item(
         item(tags={f"new{n}": "v" for n in range(10)}, purge_tags=False), workspace(), current_tags=current
     )
-    assert "would have 55 tags" in plan.error
+    assert f"{WS} would have 55 tags" in plan.error
+
+
+def test_aws_tags_do_not_count_toward_the_limit():
+    current = {**{f"k{n}": "v" for n in range(49)}, **{f"aws:x{n}": "v" for n in range(3)}}
+    plan = plan_item(item(tags={f"k{n}": "v" for n in range(50)}), workspace(), current_tags=current)
+    assert plan.error is None and plan.steps[0].params == {"Tags": [{"Key": "k49", "Value": "v"}]}
 
 
 # -- absent -----------------------------------------------------------------------------------------------------
@@ -485,10 +573,14 @@ def test_absent_on_suspended_fails_with_the_state():
     )
 
 
-@pytest.mark.parametrize("state", ["TERMINATING", "TERMINATED"])
-def test_absent_while_terminating_waits_without_sending(state):
-    plan = plan_item(item(state="absent"), workspace(state=state))
+def test_absent_while_terminating_waits_without_sending():
+    plan = plan_item(item(state="absent"), workspace(state="TERMINATING"))
     assert plan.steps == [] and plan.final_goal == "gone" and plan.after is None
+
+
+def test_absent_on_a_terminated_workspace_is_unchanged():
+    plan = plan_item(item(state="absent"), workspace(state="TERMINATED"))
+    assert plan.steps == [] and plan.final_goal is None and plan.error is None and plan.after is None
 
 
 # -- rebooted / rebuilt -----------------------------------------------------------------------------------------
@@ -500,15 +592,17 @@ def test_reboot_allowed_states(state):
     assert kinds(plan) == ["reboot"] and not plan.settle_first and plan.actions == ["reboot"]
 
 
-@pytest.mark.parametrize("state", ["REBOOTING", "PENDING", "STARTING", "UPDATING"])
+@pytest.mark.parametrize("state", ["PENDING", "STARTING", "UPDATING"])
 def test_reboot_waits_out_transitional_states_first(state):
     plan = plan_item(item(state="rebooted"), workspace(state=state))
     assert kinds(plan) == ["reboot"] and plan.settle_first
 
 
-def test_reboot_of_a_stuck_rebooting_workspace_after_the_wait():
-    plan = plan_item(item(state="rebooted"), workspace(state="REBOOTING"), settled=True)
-    assert kinds(plan) == ["reboot"] and not plan.settle_first
+@pytest.mark.parametrize("state", ["rebooted", "rebuilt"])
+def test_rebooting_is_allowed_as_it_is_not_waited_out_first(state):
+    plan = plan_item(item(state=state), workspace(state="REBOOTING"))
+    assert len(plan.steps) == 1 and not plan.settle_first
+    assert plan_item(item(state=state), workspace(state="REBOOTING"), settled=True).steps == plan.steps
 
 
 @pytest.mark.parametrize("state", ["STOPPED", "ERROR", "IMPAIRED", "SUSPENDED", "ADMIN_MAINTENANCE"])
@@ -593,7 +687,7 @@ def test_the_other_way_waits_then_acts():
     assert kinds(plan) == ["stop"] and plan.settle_first
 
 
-@pytest.mark.parametrize("state", ["ADMIN_MAINTENANCE", "SUSPENDED", "TERMINATED"])
+@pytest.mark.parametrize("state", ["ADMIN_MAINTENANCE", "SUSPENDED"])
 def test_started_refuses_states_that_cannot_start(state):
     assert f"cannot start ws-abcd12345: it is {state}" in plan_item(item(state="started"), workspace(state=state)).error
 
@@ -613,6 +707,8 @@ def test_every_state_from_every_starting_state_plans_or_refuses_clearly(state, c
     plan = plan_item(item(state=state, compute_type="POWER"), workspace(state=current_state))
     if plan.error:
         assert plan.steps == [] and "ws-abcd12345" in plan.error
+    elif current_state == "TERMINATED":  # gone: nothing to terminate
+        assert state == "absent" and plan.steps == [] and plan.final_goal is None
     else:
         assert plan.steps or plan.final_goal is not None or state in ("present", "started", "stopped")
     if plan.settle_first:

@@ -4,13 +4,19 @@
   the whole listing per item (N * N).
 - A create answered with PendingRequests is not read again at once when the task does not wait.
 - unique() keeps first-seen order without comparing every value with every other.
+- API shapes become snake_case with each key name converted once, not once per key of every WorkSpace.
 """
 
 from __future__ import annotations
 
+import copy
+import datetime
+
 import pytest
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+from ansible_collections.amazon.aws.plugins.module_utils.transformation import boto3_resource_to_ansible_dict
 
+from ansible_collections.euc.workspaces.plugins.module_utils import transformations
 from ansible_collections.euc.workspaces.plugins.module_utils.actions import Executor, find_workspaces
 from ansible_collections.euc.workspaces.plugins.module_utils.client import RETRY
 from ansible_collections.euc.workspaces.plugins.module_utils.planner import (
@@ -137,3 +143,41 @@ def test_unique_keeps_the_first_order():
     assert unique(iter([])) == []
     warnings = [f"warning {n % 7}" for n in range(5000)]
     assert unique(warnings) == [f"warning {n}" for n in range(7)]
+
+
+# -- API shapes to results --------------------------------------------------------------------------------------
+
+
+def test_the_fast_conversion_gives_what_amazon_aws_gives():
+    when = datetime.datetime(2026, 1, 5, 10, 12, 30, tzinfo=datetime.timezone.utc)
+    resources = [
+        {},
+        {"WorkspaceId": "ws-0000000001", "State": "PENDING"},
+        {
+            "WorkspaceId": "ws-0000000001",
+            "IpAddress": "10.0.0.7",
+            "RootVolumeEncryptionEnabled": False,
+            "WorkspaceProperties": {"RunningMode": "AUTO_STOP", "RootVolumeSizeGib": 80, "Protocols": ["PCOIP", "WSP"]},
+            "ModificationStates": [{"Resource": "COMPUTE_TYPE", "State": "UPDATE_INITIATED"}],
+            "DataReplicationSettings": {"DataReplication": "NO_REPLICATION", "RecoverySnapshotTime": when},
+            "RelatedWorkspaces": [{"WorkspaceId": "ws-0000000002", "Type": "STANDBY", "Nested": [[{"ABCDef": 1}]]}],
+            "TargetGroupARNs": ["arn:1"],
+            "already_snake": None,
+            "Tags": [{"Key": "CamelKey", "Value": "v"}],
+        },
+    ]
+    for resource in resources:
+        before = copy.deepcopy(resource)
+        assert transformations.resource_to_snake_dict(resource) == boto3_resource_to_ansible_dict(
+            resource, force_tags=False
+        )
+        assert resource == before  # the input is not changed
+
+
+def test_normalize_workspace_converts_each_key_name_once():
+    transformations.snake_key.cache_clear()
+    fleet = [{"WorkspaceId": wid(n), "WorkspaceProperties": {"RunningMode": "AUTO_STOP"}} for n in range(300)]
+    results = [transformations.normalize_workspace(workspace) for workspace in fleet]
+    assert results[299]["workspace_id"] == wid(299)
+    assert results[0]["workspace_properties"] == {"running_mode": "AUTO_STOP"}
+    assert transformations.snake_key.cache_info().misses == 3  # WorkspaceId, WorkspaceProperties, RunningMode

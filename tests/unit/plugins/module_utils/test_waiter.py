@@ -8,11 +8,14 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import Retrying
 from ansible_collections.euc.workspaces.plugins.module_utils.client import RETRY
 from ansible_collections.euc.workspaces.plugins.module_utils.common import TRANSITIONAL_STATES
 from ansible_collections.euc.workspaces.plugins.module_utils.waiter import (
+    ACTION_GRACE,
     DONE,
     FAILED,
     GOALS,
     PENDING,
     Waiter,
+    Watch,
+    failed_modifications,
     poll_delays,
 )
 
@@ -134,6 +137,7 @@ def test_steady_accepts_any_other_state(state):
         ("stopped", "STOPPED", DONE),
         ("stopped", "ERROR", FAILED),
         ("gone", "TERMINATING", PENDING),
+        ("gone", "TERMINATED", PENDING),
         ("settled", "ADMIN_MAINTENANCE", DONE),
         ("settled", "SUSPENDED", FAILED),
     ],
@@ -147,3 +151,111 @@ def test_missing_means_failed_except_for_created_and_gone():
     assert GOALS["gone"].judge(None) == DONE
     for goal in ("available", "stopped", "settled", "steady"):
         assert GOALS[goal].judge(None) == FAILED
+
+
+# -- waits that start right after an action ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("goal", "since", "end"),
+    [
+        ("available", "STOPPED", "AVAILABLE"),  # start
+        ("available", "ERROR", "AVAILABLE"),  # rebuild of a broken WorkSpace
+        ("stopped", "ERROR", "STOPPED"),  # stop of a broken WorkSpace
+    ],
+)
+def test_first_poll_still_showing_the_state_before_the_action_is_pending(aws, waiter, goal, since, end):
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, since)]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, end)]})
+    result = waiter.wait([wid(1)], goal, timeout=600, watches={wid(1): Watch(since=since)})
+    assert list(result.done) == [wid(1)] and not result.failed
+    aws.assert_all_used()
+
+
+def test_reboot_wait_does_not_end_on_the_available_shown_before_rebooting(aws, waiter):
+    for state in ("AVAILABLE", "REBOOTING", "AVAILABLE"):
+        aws.add("describe_workspaces", {"Workspaces": [ws(1, state)]})
+    result = waiter.wait([wid(1)], "available", timeout=600, watches={wid(1): Watch(since="AVAILABLE")})
+    assert list(result.done) == [wid(1)]
+    aws.assert_all_used()
+
+
+def test_a_state_that_never_moves_is_judged_once_the_grace_period_is_over(aws, waiter, clock):
+    for _poll in range(10):
+        aws.add("describe_workspaces", {"Workspaces": [ws(1, "AVAILABLE"), ws(2, "STOPPED")]})
+    watches = {wid(1): Watch(since="AVAILABLE"), wid(2): Watch(since="STOPPED")}
+    result = waiter.wait([wid(1), wid(2)], "available", timeout=600, watches=watches)
+    assert list(result.done) == [wid(1)] and list(result.failed) == [wid(2)]  # a reboot missed, a start that failed
+    assert clock.now == pytest.approx(ACTION_GRACE)  # the last sleep ends with the grace period, not later
+
+
+def test_a_state_seen_moving_is_judged_at_once(aws, waiter):
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "STARTING")]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "STOPPED")]})
+    result = waiter.wait([wid(1)], "available", timeout=600, watches={wid(1): Watch(since="STOPPED")})
+    assert list(result.failed) == [wid(1)]  # started, then stopped again: no grace for that
+
+
+def test_gone_only_when_missing_not_at_terminated(aws, waiter):
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "TERMINATED")]})
+    aws.add("describe_workspaces", {"Workspaces": []})
+    result = waiter.wait([wid(1)], "gone", timeout=600)
+    assert result.done == {wid(1): None}
+    aws.assert_all_used()
+
+
+@pytest.mark.parametrize(
+    ("goal", "state", "verdict"),
+    [
+        ("in_maintenance", "AVAILABLE", PENDING),
+        ("in_maintenance", "STOPPED", PENDING),
+        ("in_maintenance", "ADMIN_MAINTENANCE", DONE),
+        ("in_maintenance", "SUSPENDED", FAILED),
+        ("out_of_maintenance", "ADMIN_MAINTENANCE", PENDING),
+        ("out_of_maintenance", "AVAILABLE", DONE),
+        ("out_of_maintenance", "STOPPED", DONE),
+        ("out_of_maintenance", "ERROR", FAILED),
+    ],
+)
+def test_maintenance_has_a_goal_per_direction(goal, state, verdict):
+    assert GOALS[goal].judge({"State": state}) == verdict
+
+
+def props(**values) -> dict:
+    return {"WorkspaceProperties": {"ComputeTypeName": "STANDARD", "UserVolumeSizeGib": 50, **values}}
+
+
+def test_settled_fails_on_update_failed_naming_the_resource():
+    failed = {"State": "AVAILABLE", "ModificationStates": [{"Resource": "USER_VOLUME", "State": "UPDATE_FAILED"}]}
+    watch = Watch(since="AVAILABLE", properties={"UserVolumeSizeGib": 100})
+    assert GOALS["settled"].judge(failed, watch) == FAILED
+    assert failed_modifications(failed) == ["USER_VOLUME"]
+
+
+def test_settled_ignores_an_update_failed_of_a_resource_it_did_not_change():
+    other = {"State": "AVAILABLE", "ModificationStates": [{"Resource": "ROOT_VOLUME", "State": "UPDATE_FAILED"}]}
+    assert GOALS["settled"].judge(dict(other, **props(UserVolumeSizeGib=100)), Watch(properties={"UserVolumeSizeGib": 100})) == DONE
+
+
+def test_settled_ends_only_when_the_sent_properties_read_back():
+    watch = Watch(since="AVAILABLE", properties={"ComputeTypeName": "POWER", "Protocols": ["WSP", "PCOIP"]})
+    before = {"State": "AVAILABLE", **props(Protocols=["PCOIP"])}
+    after = {"State": "AVAILABLE", **props(ComputeTypeName="POWER", Protocols=["PCOIP", "WSP"])}
+    changing = dict(after, ModificationStates=[{"Resource": "COMPUTE_TYPE", "State": "UPDATE_IN_PROGRESS"}])
+    assert GOALS["settled"].judge(before, watch) == PENDING
+    assert GOALS["settled"].judge(changing, watch) == PENDING
+    assert GOALS["settled"].judge(after, watch) == DONE
+
+
+def test_settled_wait_polls_until_the_new_values_show(aws, waiter):
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, **props())]})  # AVAILABLE, nothing shown yet
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, **props(ComputeTypeName="POWER"))]})
+    result = waiter.wait([wid(1)], "settled", 600, watches={wid(1): Watch("AVAILABLE", {"ComputeTypeName": "POWER"})})
+    assert list(result.done) == [wid(1)]
+    aws.assert_all_used()
+
+
+def test_steady_waits_out_modifications_in_progress():
+    busy = {"State": "AVAILABLE", "ModificationStates": [{"Resource": "ROOT_VOLUME", "State": "UPDATE_IN_PROGRESS"}]}
+    assert GOALS["steady"].judge(busy) == PENDING
+    assert GOALS["steady"].judge(dict(busy, ModificationStates=[])) == DONE
