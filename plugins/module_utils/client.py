@@ -15,10 +15,15 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.euc.workspaces.plugins.module_utils.common import WorkspacesError
+from ansible_collections.euc.workspaces.plugins.module_utils.common import (
+    THROTTLING_CODES,
+    TRANSIENT_CODES,
+    WorkspacesError,
+)
 
-# WorkSpaces throttles with ThrottlingException, which AWSRetry's default list lacks.
-RETRY_CODES = ["ThrottlingException", "RequestLimitExceeded", "ServiceUnavailableException", "InternalServerError"]
+# WorkSpaces throttles with ThrottlingException, which AWSRetry's default list lacks; the lists live in common.py,
+# shared with the writes that choose per call which of them are safe to repeat (actions.py).
+RETRY_CODES = sorted(THROTTLING_CODES | TRANSIENT_CODES)
 RETRY = AWSRetry.jittered_backoff(retries=8, delay=1, backoff=2.0, max_delay=20, catch_extra_error_codes=RETRY_CODES)
 
 

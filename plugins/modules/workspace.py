@@ -14,14 +14,14 @@ description:
     list (O(workspaces)) in one task.
   - A WorkSpace is named by O(workspace_id), or by O(directory_id) and O(user_name) (one WorkSpace per user per
     directory; user names are compared without regard to case). O(workspace_name) narrows the choice for a user
-    who has several.
+    who has several. A C(TERMINATED) WorkSpace is taken as gone.
   - The module sends and compares only what the task sets. An option left out is never given a default and
     never reported as drift.
   - Every problem in the options (malformed IDs, user names, tags, a timeout that is not a multiple of 60, ...)
     fails the task before any API call, naming the option and the item.
-  - Lookups read complete listings, one DescribeWorkspaces listing per directory for the users of that
-    directory, not one call per user. A read that fails after retries fails the task; it is never taken as
-    "no WorkSpace".
+  - Lookups read complete answers. For up to 5 users of a directory, one DescribeWorkspaces call per user (the
+    service compares the user name without case); for more, one complete listing of the directory, not one call
+    per user. A read that fails after retries fails the task; it is never taken as "no WorkSpace".
   - Writes are batched (25 WorkSpaces a call; RebuildWorkspaces takes one). A failure of one WorkSpace
     (including C(FailedRequests), which arrive inside a successful answer) is reported for that WorkSpace; what
     succeeded for the others is kept and reported, and the task then fails saying how many of each.
@@ -34,13 +34,15 @@ options:
   state:
     description:
       - V(present) creates the WorkSpace if it is missing and converges its properties, maintenance mode and tags.
-      - V(absent) terminates it. It is done when the WorkSpace is gone from DescribeWorkspaces. A missing
-        WorkSpace is not a change. A C(SUSPENDED) WorkSpace cannot be terminated and fails the task.
+      - V(absent) terminates it. It is done when the WorkSpace is gone from DescribeWorkspaces (C(TERMINATED)
+        shows only briefly and is not the end). A missing or C(TERMINATED) WorkSpace is not a change. A
+        C(SUSPENDED) WorkSpace cannot be terminated and fails the task.
       - V(rebooted) and V(rebuilt) send the action every time (a change each time). The WorkSpace must be in a
         state the action allows (reboot C(AVAILABLE), C(UNHEALTHY) or C(REBOOTING); rebuild also C(ERROR) and
-        C(STOPPED)). A WorkSpace that is in a transitional state is waited for first (up to O(wait_timeout)).
-        Any other state fails, and the message names it. A rebuild recreates the system volume and restores the
-        user volume from its last snapshot.
+        C(STOPPED)). C(REBOOTING) is acted on at once (a reboot that is stuck is what these actions are for);
+        a WorkSpace in another transitional state is waited for first (up to O(wait_timeout)). Any other state
+        fails, and the message names it. A rebuild recreates the system volume and restores the user volume from
+        its last snapshot.
       - V(started) and V(stopped) are idempotent. They apply only to C(AUTO_STOP) and C(MANUAL) WorkSpaces. An
         C(ALWAYS_ON) WorkSpace fails the task, saying so.
       - Properties, O(admin_maintenance) and tags are acted on only with V(present).
@@ -69,6 +71,9 @@ options:
     description:
       - The name of the WorkSpace. It chooses among the WorkSpaces of a user who has several, and is given to a
         new WorkSpace.
+      - A name that matches none of the user's WorkSpaces fails the task, listing the ones the user has (their IDs
+        and names). No second WorkSpace is created for a user who has one. With O(state=absent) there is then
+        nothing to terminate.
       - Mutually exclusive with O(workspaces).
     type: str
   bundle_id:
@@ -82,8 +87,9 @@ options:
     description:
       - The running mode. C(MANUAL) is for WorkSpaces Core accounts.
       - Property changes are made when the WorkSpace is C(AVAILABLE) or C(STOPPED). Compute type, root volume, user
-        volume and protocols each go in a call of their own, in that order, after the running mode, and the
-        module waits between the calls until the change before is finished.
+        volume and protocols each go in a call of their own, in that order, after the running mode. Between the
+        calls the module waits until the change before is finished: its new values read back and no change is in
+        progress. A change in progress when the task starts is waited out first.
       - In O(workspaces), the default for every item.
     type: str
     choices: [AUTO_STOP, ALWAYS_ON, MANUAL]
@@ -96,7 +102,8 @@ options:
     type: int
   compute_type:
     description:
-      - The compute type, for example C(STANDARD), C(PERFORMANCE), C(POWER) or C(GENERALPURPOSE_4XLARGE).
+      - The compute type, for example C(STANDARD), C(PERFORMANCE), C(POWER) or C(GENERALPURPOSE_4XLARGE). Not
+        empty.
       - The service allows a larger compute type once in 6 hours and a smaller one once in 30 days.
       - In O(workspaces), the default for every item.
     type: str
@@ -150,11 +157,17 @@ options:
   wait:
     description:
       - Wait until each WorkSpace has reached the state the task asks for (C(AVAILABLE) after a create, reboot,
-        rebuild or start, C(STOPPED) after a stop, gone after a terminate, property changes finished).
+        rebuild or start, C(STOPPED) after a stop, gone from DescribeWorkspaces after a terminate, the new values
+        read back after a property change, C(ADMIN_MAINTENANCE) or out of it after O(admin_maintenance)).
+      - The first reads after a reboot, rebuild, start or stop may still show the state from before it. Such a
+        read is not taken as the end (nor as a failure) until the WorkSpace has been seen in another state, or
+        10 seconds have passed; then the state it shows is judged.
       - With V(false) the module returns as soon as the last call is sent, with the state each WorkSpace is in
         then. Waits the work itself needs are still made, whatever this option says. Such waits are for a
-        WorkSpace in a transitional state before an action, and between property changes.
-      - A WorkSpace that goes to C(ERROR) while the module waits fails with its error code and message.
+        WorkSpace in a transitional state (or a property change in progress) before an action, and between the
+        steps of one WorkSpace (property changes, maintenance mode).
+      - A WorkSpace that goes to C(ERROR) while the module waits fails with its error code and message; a property
+        change that shows C(UPDATE_FAILED) fails naming the resource.
     type: bool
     default: true
   wait_timeout:
@@ -238,8 +251,11 @@ notes:
   - Supports diff mode. The diff shows, per WorkSpace, the properties, maintenance mode and tags that change,
     and whether the WorkSpace is created or terminated.
   - Tags are read only when the task sets O(tags). Tag keys starting with C(aws:) are never changed or removed.
-    At most 50 tags per WorkSpace; keys of 1 to 127 characters, values of at most 255. Values are sent as
-    strings. The tags of a new WorkSpace are sent with CreateWorkspaces.
+    At most 50 tags per WorkSpace, not counting C(aws:) keys; keys of 1 to 127 characters, values of at most 255.
+    Values are strings, numbers or booleans (a list or dict fails the task), sent as strings. The tags of a new
+    WorkSpace are sent with CreateWorkspaces.
+  - In O(workspaces), two items for the same user in the same directory name the same WorkSpace (and fail the
+    task before any call) unless both give different O(workspaces[].workspace_name) values.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -319,7 +335,9 @@ summary:
   description:
     - How many WorkSpaces had each action (in check mode, would have), how many were unchanged, and how many
       failed. A WorkSpace that failed after some actions counts for those actions and as failed.
-    - The same in check mode as in the real run that follows it.
+    - In check mode, the prediction of the real run. The two agree unless something changes in between or
+      during the run (a WorkSpace created meanwhile, or a transitional state that ends elsewhere than expected,
+      after which the real run plans again).
   returned: always
   type: dict
   sample:
@@ -337,7 +355,9 @@ summary:
 workspace:
   description:
     - The WorkSpace as M(euc.workspaces.workspace_info) returns it (with C(tags) when the task sets O(tags)).
-    - Null when there is none (after a terminate, or when the WorkSpace to terminate is already gone).
+    - Null when there is none, after a terminate that was waited for, or when the WorkSpace to terminate is
+      already gone or C(TERMINATED). With O(wait=false) a terminate returns the WorkSpace as last read (usually
+      C(TERMINATING)).
     - In check mode, the WorkSpace as the real run is expected to leave it (a WorkSpace that would be created has
       a null RV(workspace.workspace_id)).
   returned: when O(workspaces) is not used
@@ -433,8 +453,8 @@ workspaces:
       description:
         - Null, or why this WorkSpace failed. C(stage) is where (C(plan), C(create), C(wait), C(terminate),
           C(modify), ...). C(error_code) is the AWS code, the WorkSpace's own ErrorCode, or C(Refused),
-          C(WaitTimeout), C(NotFound), C(UnexpectedState), C(OutcomeUnknown). C(error_message) names the
-          WorkSpace and the reason.
+          C(WaitTimeout), C(NotFound), C(UnexpectedState), C(UpdateFailed), C(OutcomeUnknown). C(error_message)
+          names the WorkSpace and the reason.
       returned: always
       type: dict
       sample: null
@@ -499,37 +519,39 @@ ARGUMENT_SPEC = {
 }
 
 
-def make_plans(module, client, items: list) -> list:
+def make_plans(module, client, items: list, read_tags) -> list:
     """Look every WorkSpace up (and its tags, when the task sets tags), then plan each one."""
     currents, refusals = find_workspaces(client, items)
-    wanted = [c["WorkspaceId"] for item, c in zip(items, currents) if planner.needs_tags(item, c)]
-    tags = tag_reader(module, client)(wanted) if wanted else {}
+    tagged = [planner.needs_tags(item, current) for item, current in zip(items, currents)]
+    wanted = [current["WorkspaceId"] for current, needed in zip(currents, tagged) if needed]
+    tags = read_tags(wanted) if wanted else {}
     return [
         planner.plan_item(
             item,
             current,
-            tags.get(current["WorkspaceId"], {}) if planner.needs_tags(item, current) else None,
+            tags.get(current["WorkspaceId"], {}) if needed else None,
             module.params["wait"],
             refusal=refusal,
         )
-        for item, current, refusal in zip(items, currents, refusals)
+        for item, current, refusal, needed in zip(items, currents, refusals, tagged)
     ]
 
 
-def tag_reader(module, client):
-    """Tags in bulk (Resource Groups Tagging API) or per WorkSpace, whichever costs fewer calls."""
-    tagging = []
+class TagReader:
+    """Tags of many WorkSpaces: one DescribeTags each for a few (reads.PER_RESOURCE_TAG_LIMIT), the Resource
+    Groups Tagging API for more (its client made on first need)."""
 
-    def read(workspace_ids: list) -> dict:
-        if not tagging and len(workspace_ids) > reads.PER_RESOURCE_TAG_LIMIT:
-            tagging.append(tagging_client(module))
-        return reads.resource_tags(client, tagging[0] if tagging else None, workspace_ids, warn=module.warn)
+    def __init__(self, module, client):
+        self.module, self.client, self.tagging = module, client, None
 
-    return read
+    def __call__(self, workspace_ids: list) -> dict:
+        if self.tagging is None and len(workspace_ids) > reads.PER_RESOURCE_TAG_LIMIT:
+            self.tagging = tagging_client(self.module)
+        return reads.resource_tags(self.client, self.tagging, workspace_ids, warn=self.module.warn)
 
 
-def execute(module, client, plans: list) -> list:
-    executor = Executor(client, tag_reader(module, client), module.params["wait"], module.params["wait_timeout"])
+def execute(module, client, plans: list, read_tags) -> list:
+    executor = Executor(client, read_tags, module.params["wait"], module.params["wait_timeout"])
     return executor.run(plans)
 
 
@@ -568,11 +590,13 @@ def main():
         module.fail_json(msg="; ".join(problems), problems=problems)
 
     client = workspaces_client(module)
+    read_tags = TagReader(module, client)
     with reported_failures(module, "manage WorkSpaces"):
-        plans = make_plans(module, client, items)
-        outcomes = (
-            [planner.Outcome.predicted(p) for p in plans] if module.check_mode else execute(module, client, plans)
-        )
+        plans = make_plans(module, client, items, read_tags)
+        if module.check_mode:
+            outcomes = [planner.Outcome.predicted(plan) for plan in plans]
+        else:
+            outcomes = execute(module, client, plans, read_tags)
     report(module, outcomes)
 
 

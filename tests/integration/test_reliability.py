@@ -112,12 +112,15 @@ class Ansible:
         variables.setdefault("provision_directory_id", self.directory_id)
         return self.run(HERE / "provision.yml", variables, *options)
 
-    def tasks(self, name: str, tasks: list, *options: str, env: dict | None = None) -> Run:
+    def playbook(self, name: str, tasks: list) -> Path:
         """A one-play playbook of these tasks (JSON is YAML) with the endpoint as module_defaults."""
-        playbook = self.work / f"{name}.yml"
+        playbook = self.work / f"{name.replace(' ', '_').replace(',', '')}.yml"
         play = {"name": name, "hosts": "localhost", "gather_facts": False, "module_defaults": MODULE_DEFAULTS}
         playbook.write_text(json.dumps([dict(play, tasks=tasks)], indent=1))
-        return self.run(playbook, {}, *options, env=env)
+        return playbook
+
+    def tasks(self, name: str, tasks: list, *options: str, env: dict | None = None) -> Run:
+        return self.run(self.playbook(name, tasks), {}, *options, env=env)
 
 
 @pytest.fixture
@@ -354,10 +357,7 @@ def test_reads_that_keep_failing_fail_every_task_with_the_error_and_change_nothi
         }
         running = {}
         for name, task in module_tasks.items():
-            playbook = work / f"{name.replace(' ', '_').replace(',', '')}.yml"
-            play = {"name": name, "hosts": "localhost", "gather_facts": False, "module_defaults": MODULE_DEFAULTS}
-            playbook.write_text(json.dumps([dict(play, tasks=[dict(task, name=name)])]))
-            running[name] = ansible.start(playbook, {}, reset=False)
+            running[name] = ansible.start(ansible.playbook(name, [dict(task, name=name)]), {}, reset=False)
         for name, variables in role_runs.items():
             role_vars = {"provision_directory_id": directory_id, "provision_bundle_id": SALES, **variables}
             running[name] = ansible.start(HERE / "provision.yml", role_vars, reset=False)
@@ -367,23 +367,10 @@ def test_reads_that_keep_failing_fail_every_task_with_the_error_and_change_nothi
         (work / "writes").mkdir()
         writes = Ansible(failing_writes, work / "writes")
         create_task = {
-            "euc.workspaces.workspace": {"directory_id": writes_dir, "user_name": "dave", "bundle_id": SALES}
+            "name": "A create answered 503 every time",
+            "euc.workspaces.workspace": {"directory_id": writes_dir, "user_name": "dave", "bundle_id": SALES},
         }
-        writes_play = work / "writes" / "create_503.yml"
-        writes_play.write_text(
-            json.dumps(
-                [
-                    {
-                        "name": "A create answered 503 every time",
-                        "hosts": "localhost",
-                        "gather_facts": False,
-                        "module_defaults": MODULE_DEFAULTS,
-                        "tasks": [dict(create_task, name="Create")],
-                    }
-                ]
-            )
-        )
-        running["the 503 create"] = writes.start(writes_play, {})
+        running["the 503 create"] = writes.start(writes.playbook("create 503", [create_task]), {})
         waiting = dict(running)
         while waiting:  # note when each one ends
             for name, (process, _summary) in list(waiting.items()):
@@ -411,15 +398,14 @@ def test_reads_that_keep_failing_fail_every_task_with_the_error_and_change_nothi
         "workspaces:DescribeWorkspaceDirectories",
         "workspaces:DescribeWorkspaceBundles",
     }, calls["counts"]
-    # Bounded: every failing read is sent a fixed number of times (botocore's attempts within the collection's
-    # retries), not until someone stops it.
-    per_read = calls["counts"]["workspaces:DescribeWorkspaces"] / len(runs)
-    assert per_read <= 40, calls["counts"]
+    # Bounded: every failing read is sent 40 times (botocore's 5 attempts within each of the collection's 8), then
+    # given up; one failing read per task.
+    assert calls["counts"]["workspaces:DescribeWorkspaces"] == 40 * len(runs), calls["counts"]
     assert after == before and tags == []
 
     assert create_run.returncode != 0, create_run.output[-3000:]
     assert "is still unknown after 3 attempts" in create_run.output
-    assert create_run.counts["workspaces:CreateWorkspaces"] <= 15, create_run.counts
+    assert create_run.counts["workspaces:CreateWorkspaces"] == 3 * 5, create_run.counts  # 3 creates, 5 sends each
     assert writes_left == []
 
 

@@ -6,8 +6,10 @@ allowed; none may end in a Python traceback or an ``exception`` in the result; n
 - Module cases run main() against the Stubber harness (tests/unit/conftest.py). Most must fail before any API
   call at all (``aws.sent == []``). Cases that can only be judged against what exists (an unknown but
   well-formed ID, a volume that would shrink, ...) are given the reads they need, and must send nothing else.
-- Role cases run the provision role in one real ansible-playbook against the local endpoint (each case in its
-  own block, the endpoint's counters reset before and read after it), so the counts are the endpoint's own.
+- Role cases run the provision role in real ansible-playbook against the local endpoint, as parallel hosts of
+  one play (each case's variables are its host vars). The cases that must stop before any API call run together
+  and must leave the endpoint's counters at zero for the whole run; the few that need the API to be judged (a
+  directory that is not registered, a bundle that does not exist) run apart, and may only read.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sys
 from dataclasses import dataclass
 from typing import Callable
 
+import botocore.exceptions
 import pytest
 from ansible.module_utils.common import warnings
 
@@ -68,6 +71,16 @@ def listing(*workspaces):
     return stub
 
 
+def tagged(count: int):
+    """An existing WorkSpace with count tags (DescribeTags: one WorkSpace is read per resource)."""
+
+    def stub(aws):
+        aws.add("describe_workspaces", {"Workspaces": [described()]})
+        aws.add("describe_tags", {"TagList": [{"Key": f"old{n}", "Value": "v"} for n in range(count)]})
+
+    return stub
+
+
 def directory_with_workspaces(aws):
     aws.add(
         "describe_workspace_directories",
@@ -79,7 +92,6 @@ def directory_with_workspaces(aws):
 
 def unreachable_region(aws):
     """The service has no endpoint in the region: the first call cannot connect (as botocore reports it)."""
-    import botocore.exceptions  # noqa: PLC0415
 
     def refuse(**_):
         raise botocore.exceptions.EndpointConnectionError(endpoint_url="https://workspaces.eu-south-2.amazonaws.com/")
@@ -100,8 +112,8 @@ class Case:
     check_mode: bool = False
 
 
-def ws_case(name, expect, reads=None, **args):
-    return Case(name, workspace, args, expect, reads)
+def ws_case(name, expect, reads=None, check_mode=False, **args):
+    return Case(name, workspace, args, expect, reads, check_mode)
 
 
 def single(**args) -> dict:
@@ -205,6 +217,18 @@ MODULE_CASES = [
     ws_case("no protocol", ("protocols must name at least one protocol",), **single(protocols=[])),
     ws_case("a negative wait_timeout", ("wait_timeout must not be negative, got -5",), **single(wait_timeout=-5)),
     ws_case("more than 50 tags", ("tags: 51 tags given", "at most 50"), **single(tags=TAGS_51)),
+    ws_case(
+        "more than 50 tags, in check mode",
+        ("tags: 51 tags given", "at most 50"),
+        check_mode=True,
+        **single(tags=TAGS_51),
+    ),
+    ws_case(
+        "more than 50 tags with the ones the WorkSpace has",
+        (f"tags: {WS} would have 55 tags", "at most 50"),
+        reads=tagged(45),
+        **single(tags={f"new{n}": "v" for n in range(10)}, purge_tags=False),
+    ),
     ws_case("a tag key over 127 characters", ("tags: key", "1 to 127 characters"), **single(tags={"k" * 128: "v"})),
     ws_case("an empty tag key", ("tags: key ''", "1 to 127 characters"), **single(tags={"": "v"})),
     ws_case(
@@ -283,6 +307,13 @@ MODULE_CASES = [
         "shrinking the root volume",
         ("root_volume_size 50 is smaller than the current 80 GiB", "volumes can only grow"),
         reads=listing(described()),
+        **single(root_volume_size=50),
+    ),
+    ws_case(
+        "shrinking the root volume, in check mode",
+        ("root_volume_size 50 is smaller than the current 80 GiB", "volumes can only grow"),
+        reads=listing(described()),
+        check_mode=True,
         **single(root_volume_size=50),
     ),
     ws_case(
@@ -778,3 +809,10 @@ def test_role_bad_input(case, role_outcomes):
     assert run["calls"]["mutating"] == 0
     if case.name not in READS_ONLY:
         assert run["calls"]["counts"] == {}
+
+
+def test_an_empty_batch_changes_nothing_and_calls_nothing(aws, run_module):
+    """An empty list of WorkSpaces is not "terminate everything": the module makes no call at all."""
+    result = run_module(workspace, {"directory_id": D, "state": "absent", "workspaces": []})
+    assert result["changed"] is False and result["workspaces"] == []
+    assert aws.sent == []

@@ -1,8 +1,15 @@
 """The docs layer: lint the collection's documentation, then build its docs site, offline.
 
-1. ``antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs .``: docs/docsite/extra-docs.yml and
-   links.yml, the RST guides in docs/docsite/rst/ (rstcheck, and every reference they make), and every plugin's and
-   role's documentation (schema, markup, and references to options and plugins of this collection).
+1. ``antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs --validate-collection-refs dependent .``:
+   docs/docsite/extra-docs.yml and links.yml, the RST guides in docs/docsite/rst/ (rstcheck, and every reference
+   they make), and every plugin's and role's documentation (schema, markup, and references to plugins and options
+   of this collection, amazon.aws and ansible.builtin).
+
+   The linter copies the collection and its dependencies into a temporary tree first, and copies a directory that
+   lies inside a git work tree as git lists it. .venv (and so the amazon.aws that PyPI's ansible package installs)
+   is inside this repository's work tree and ignored by git, so a dependency found there would arrive empty. The
+   lint therefore sees amazon.aws only as a plain copy outside the work tree (a throw-away one in the system's
+   temporary directory), and no collection from site-packages.
 2. ``antsibull-docs collection --use-current``: the RST of the site (a page per plugin and role, the guides,
    indexes) into .tmp/docsite/rst, from the collection as the collections path of tools/dev.py holds it.
 3. ``sphinx-build -W`` with tools/docsite/conf.py (the Ansible theme, nitpicky, no network): HTML into
@@ -15,11 +22,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import yaml
 
-from .paths import REPO, TMP, exclusive, tool_env
+from .paths import AMAZON_AWS, REPO, TMP, exclusive, tool_env
 
 SITE = TMP / "docsite"
 RST = SITE / "rst"
@@ -36,12 +44,26 @@ class DocsError(Exception):
     """A docs check that failed; the message says which."""
 
 
-def step(command: list[str]) -> None:
+def step(command: list[str], env: dict[str, str] | None = None) -> None:
     print("+ " + " ".join(command), flush=True)
-    # The collection is found in tool_env's collections tree, next to amazon.aws; nothing is fetched.
-    done = subprocess.run(command, cwd=REPO, env=tool_env(), check=False)
+    # By default the collection is found in tool_env's collections tree, next to amazon.aws; nothing is fetched.
+    done = subprocess.run(command, cwd=REPO, env=env or tool_env(), check=False)
     if done.returncode != 0:
         raise DocsError(f"{command[0]} {command[1]} exited {done.returncode}")
+
+
+def lint() -> None:
+    """lint-collection-docs with amazon.aws as a plain copy outside the work tree (see the module docstring)."""
+    with tempfile.TemporaryDirectory(prefix="euc-workspaces-docs-") as outside:
+        shutil.copytree(
+            AMAZON_AWS,
+            Path(outside, "ansible_collections", "amazon", "aws"),
+            ignore=shutil.ignore_patterns("__pycache__", "tests"),
+        )
+        env = {key: value for key, value in tool_env().items() if key != "PYTHONPATH"}
+        env.update(ANSIBLE_COLLECTIONS_PATH=outside, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false")
+        command = ["antsibull-docs", "lint-collection-docs", "--plugin-docs", "--check-extra-docs-refs"]
+        step([*command, "--validate-collection-refs", "dependent", "--disallow-unknown-collection-refs", "."], env)
 
 
 def expected_pages() -> list[Path]:
@@ -56,7 +78,9 @@ def expected_pages() -> list[Path]:
     for section in yaml.safe_load(EXTRA_DOCS.read_text())["sections"]:
         for guide in section["toctree"]:
             if not (PAGES / f"{guide}.rst").exists():
-                raise DocsError(f"{EXTRA_DOCS.relative_to(REPO)} lists {guide}, but docs/docsite/rst/{guide}.rst is missing")
+                raise DocsError(
+                    f"{EXTRA_DOCS.relative_to(REPO)} lists {guide}, but docs/docsite/rst/{guide}.rst is missing"
+                )
             pages.append(COLLECTION_PAGES / "docsite" / f"{guide}.html")
     return pages
 
@@ -66,7 +90,9 @@ def check_site() -> None:
     missing = [str(p.relative_to(HTML)) for p in pages if not p.is_file()]
     if missing:
         raise DocsError(f"the site lacks {missing}")
-    unlisted = sorted(p.stem for p in PAGES.glob("*.rst") if COLLECTION_PAGES / "docsite" / f"{p.stem}.html" not in pages)
+    unlisted = sorted(
+        p.stem for p in PAGES.glob("*.rst") if COLLECTION_PAGES / "docsite" / f"{p.stem}.html" not in pages
+    )
     if unlisted:
         raise DocsError(f"docs/docsite/rst/ has guides that extra-docs.yml does not list: {unlisted}")
     print(f"docs site: {len(pages)} pages checked in {HTML.relative_to(REPO)} (open index.html)")
@@ -83,7 +109,7 @@ def build() -> int:
 
 
 def _build() -> None:
-    step(["antsibull-docs", "lint-collection-docs", "--plugin-docs", "--check-extra-docs-refs", "."])
+    lint()
     shutil.rmtree(SITE, ignore_errors=True)
     RST.mkdir(parents=True)
     RST.chmod(0o755)  # antsibull-docs refuses a destination that others may write to
@@ -102,7 +128,22 @@ def _build() -> None:
         ]
     )
     (RST / "index.rst").write_text(INDEX)
-    step([sys.executable, "-m", "sphinx", "-M", "html", str(RST), str(SITE / "build"), "-c", str(CONFIG), "-W", "--keep-going", "-q"])
+    step(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-M",
+            "html",
+            str(RST),
+            str(SITE / "build"),
+            "-c",
+            str(CONFIG),
+            "-W",
+            "--keep-going",
+            "-q",
+        ]
+    )
     check_site()
 
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from typing import Callable
 
-from . import docs, package, sanity
+from . import docs, package, release_notes, sanity
 from .paths import REPO, tool_env
 
 PYTEST_NO_TESTS = 5  # pytest's exit code when nothing was collected
@@ -68,9 +68,11 @@ def ansible_lint(_extra: list[str]) -> int:
 
 
 def changelog(_extra: list[str]) -> int:
-    """Fragments and the release history are both well-formed."""
-    return run(["antsibull-changelog", "lint"]) or run(
-        ["antsibull-changelog", "lint-changelog-yaml", "changelogs/changelog.yaml"]
+    """Fragments and the release history are well-formed, and the next release could be cut from them."""
+    return (
+        run(["antsibull-changelog", "lint"])
+        or run(["antsibull-changelog", "lint-changelog-yaml", "changelogs/changelog.yaml"])
+        or release_notes.preview()
     )
 
 

@@ -7,12 +7,18 @@
 3. ``ansible-doc`` lists and renders every module, inventory, filter, test and lookup plugin from the
    installed copy; the installed meta/runtime.yml's action group lists every module; ``ansible-builder
    introspect`` finds the collection's Python requirements (meta/execution-environment.yml).
-4. tests/package/run_playbook.py runs tests/package/installed_copy.yml (create, describe, terminate a
+4. galaxy-importer (Galaxy's own import checks) on the tarball, offline and without containers
+   (tools/devtasks/galaxy-importer.cfg): no error and no warning, every plugin and the role found and documented.
+5. ``ansible-builder create`` for tests/package/execution-environment.yml (an execution environment holding the
+   tarball) in .tmp/package/ee: the build context has the Containerfile, the tarball and the Galaxy requirements.
+   Building the image needs a container engine and the network; ``create`` needs neither.
+6. tests/package/run_playbook.py runs tests/package/installed_copy.yml (create, describe, terminate a
    WorkSpace on the local endpoint) with that collections path and nothing else.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -55,6 +61,10 @@ MUST_NOT_SHIP = (
 )
 # Repository paths whose every file must be in the tarball.
 MUST_SHIP = ("plugins/", "roles/", "meta/", "changelogs/", "README.md", "COPYING", "requirements.txt", "bindep.txt")
+GALAXY_IMPORTER_CONFIG = REPO / "tools" / "devtasks" / "galaxy-importer.cfg"
+EE_DEFINITION = REPO / "tests" / "package" / "execution-environment.yml"
+EE_DIR = PACKAGE_DIR / "ee"
+EE_TARBALL = "collections/euc-workspaces.tar.gz"  # the name execution-environment.yml gives the tarball
 PLAYBOOK = REPO / "tests" / "package" / "installed_copy.yml"
 RUNNER = REPO / "tests" / "package" / "run_playbook.py"
 PLAYBOOK_MODULES = ("bundle_info", "workspace", "workspace_info")
@@ -165,6 +175,64 @@ def check_execution_environment(env: dict[str, str]) -> None:
     print(f"ansible-builder: euc.workspaces needs {', '.join(ours)}")
 
 
+def check_galaxy_importer(tarball: Path, env: dict[str, str], plugins: list[tuple[str, str]]) -> None:
+    """galaxy-importer accepts the tarball without an error or a warning, and finds every plugin and role."""
+    # It runs ansible-doc on its own unpacked copy, the only collections path it sets: amazon.aws (for the doc
+    # fragments) must then come from site-packages, where PyPI's ansible package put it.
+    importer_env = {key: value for key, value in env.items() if key != "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH"}
+    importer_env.update(
+        GALAXY_IMPORTER_CONFIG=str(GALAXY_IMPORTER_CONFIG),
+        GALAXY_IMPORTER_TMP_ROOT_DIR=str(PACKAGE_DIR / "importer-tmp"),
+        GALAXY_IMPORTER_ANSIBLE_LOCAL_TMP=str(PACKAGE_DIR / "importer-ansible-tmp"),
+    )
+    (PACKAGE_DIR / "importer-tmp").mkdir(exist_ok=True)
+    out = sh([sys.executable, "-m", "galaxy_importer.main", str(tarball)], importer_env)
+    # It exits 0 even after logging errors; its log lines for problems start with the level name.
+    problems = [line for line in out.splitlines() if line.startswith(("ERROR:", "WARNING:", "CRITICAL:"))]
+    if problems or "Importer processing completed successfully" not in out:
+        raise PackageError(f"galaxy-importer reported problems with {tarball.name}:\n" + "\n".join(problems or [out]))
+    result = json.loads((PACKAGE_DIR / "importer_result.json").read_text())
+    found = {(c["content_type"], c["name"]) for c in result["contents"]}
+    roles = {("role", p.name) for p in (REPO / "roles").iterdir() if (p / "tasks" / "main.yml").exists()}
+    # Filter and test plugins are found per .py file; their documentation is one .yml file per plugin.
+    wanted = {(kind, name) for kind, name in plugins if kind in ("module", "inventory", "lookup")} | roles
+    if not wanted <= found:
+        raise PackageError(f"galaxy-importer did not find {sorted(wanted - found)} in {tarball.name}")
+    documented = {
+        (c["content_type"], c["content_name"]) for c in result["docs_blob"]["contents"] if c.get("doc_strings")
+    }
+    undocumented = sorted(k for k in wanted - roles if k not in documented)
+    if undocumented:
+        raise PackageError(f"galaxy-importer found no documentation for {undocumented}")
+    print(f"galaxy-importer: {tarball.name} imports cleanly ({len(found)} content items, {len(wanted)} checked)")
+
+
+def check_ee_context(tarball: Path, env: dict[str, str]) -> None:
+    """ansible-builder create writes a build context that installs the tarball (no container engine needed)."""
+    shutil.rmtree(EE_DIR, ignore_errors=True)
+    (EE_DIR / EE_TARBALL).parent.mkdir(parents=True)
+    shutil.copy2(EE_DEFINITION, EE_DIR / EE_DEFINITION.name)
+    shutil.copy2(tarball, EE_DIR / EE_TARBALL)
+    context = EE_DIR / "context"
+    command = ["ansible-builder", "create", "-f", str(EE_DIR / EE_DEFINITION.name), "-c", str(context)]
+    sh([*command, "--output-filename", "Containerfile"], env)
+    containerfile = (context / "Containerfile").read_text() if (context / "Containerfile").is_file() else ""
+    needed = ("FROM ", "ansible-galaxy collection install", "introspect", "COPY _build /build")
+    missing = [text for text in needed if text not in containerfile]
+    if missing:
+        raise PackageError(f"{context}/Containerfile lacks {missing}")
+    galaxy = yaml.safe_load((context / "_build" / "requirements.yml").read_text())
+    if {"name": EE_TARBALL, "type": "file"} not in galaxy.get("collections", []):
+        raise PackageError(f"{context}/_build/requirements.yml does not install {EE_TARBALL}: {galaxy}")
+    copied = context / "_build" / EE_TARBALL
+    if (
+        not copied.is_file()
+        or hashlib.sha256(copied.read_bytes()).digest() != hashlib.sha256(tarball.read_bytes()).digest()
+    ):
+        raise PackageError(f"{copied} is not the tarball that was built")
+    print(f"ansible-builder create: build context in {context.relative_to(REPO)} installs {tarball.name}")
+
+
 def build_install_and_check() -> int:
     with exclusive("package"):
         return _build_install_and_check()
@@ -189,6 +257,8 @@ def _build_install_and_check() -> int:
         check_docs(env, plugins)
         check_action_group(plugins)
         check_execution_environment(env)
+        check_galaxy_importer(tarball, env, plugins)
+        check_ee_context(tarball, env)
     except PackageError as error:
         print(error, file=sys.stderr)
         return 1

@@ -216,6 +216,9 @@ def test_create_connection_lost_is_unknown(aws, client):
 # -- the executor: creates that never duplicate -------------------------------------------------------------------------
 
 
+LOOKUP = {"DirectoryId": D, "UserName": "user1"}  # looking user1 up again after an uncertain create
+
+
 def create_plan(number: int, **values):
     return plan_item(item(user_name=f"user{number}", **values), None)
 
@@ -223,7 +226,7 @@ def create_plan(number: int, **values):
 def test_resource_exists_adopts_the_existing_workspace_unchanged(aws, client, clock):
     exists = {"WorkspaceRequest": request(1), "ErrorCode": "ResourceExists.WorkSpace", "ErrorMessage": "exists"}
     aws.add("create_workspaces", {"FailedRequests": [exists]})
-    aws.add("describe_workspaces", {"Workspaces": [ws(1, user="USER1")]}, {"DirectoryId": D})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, user="USER1")]}, LOOKUP)
     [record] = executor(client, clock).run([create_plan(1)])
     assert record.failure is None and record.done == [] and not record.changed
     assert record.workspace["WorkspaceId"] == wid(1)
@@ -236,7 +239,7 @@ def test_adopted_workspace_is_converged(aws, client, clock):
     """Adopted, then planned like any existing WorkSpace: its tags are read and fixed."""
     exists = {"WorkspaceRequest": request(1), "ErrorCode": "ResourceExists.WorkSpace", "ErrorMessage": "exists"}
     aws.add("create_workspaces", {"FailedRequests": [exists]})
-    aws.add("describe_workspaces", {"Workspaces": [ws(1)]}, {"DirectoryId": D})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1)]}, LOOKUP)
     aws.add("create_tags", {}, {"ResourceId": wid(1), "Tags": [{"Key": "team", "Value": "a"}]})
     aws.add("describe_workspaces", {"Workspaces": [ws(1)]}, {"WorkspaceIds": [wid(1)]})
     read = []
@@ -249,7 +252,7 @@ def test_adopted_workspace_is_converged(aws, client, clock):
 
 def test_lost_answer_then_found_is_taken_as_created_never_created_twice(aws, client, clock):
     flaky = Flaky(client, create_workspaces=[dropped()])
-    aws.add("describe_workspaces", {"Workspaces": [ws(1, "PENDING")]}, {"DirectoryId": D})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "PENDING")]}, LOOKUP)
     aws.add("describe_workspaces", {"Workspaces": [ws(1)]}, {"WorkspaceIds": [wid(1)]})
     [record] = executor(flaky, clock).run([create_plan(1)])
     assert flaky.raised == ["create_workspaces"]
@@ -260,8 +263,8 @@ def test_lost_answer_then_found_is_taken_as_created_never_created_twice(aws, cli
 
 def test_lost_answer_and_nothing_listed_creates_again_after_looking_twice(aws, client, clock):
     flaky = Flaky(client, create_workspaces=[dropped()])
-    aws.add("describe_workspaces", {"Workspaces": []}, {"DirectoryId": D})
-    aws.add("describe_workspaces", {"Workspaces": []}, {"DirectoryId": D})
+    aws.add("describe_workspaces", {"Workspaces": []}, LOOKUP)
+    aws.add("describe_workspaces", {"Workspaces": []}, LOOKUP)
     aws.add("create_workspaces", {"PendingRequests": [ws(1, "PENDING")]}, {"Workspaces": [request(1)]})
     [record] = executor(flaky, clock, wait=False).run([create_plan(1)])
     aws.assert_all_used()
@@ -272,11 +275,11 @@ def test_lost_answer_and_nothing_listed_creates_again_after_looking_twice(aws, c
 
 def test_server_error_then_resource_exists_after_our_own_attempt_counts_as_created(aws, client, clock):
     aws.add_error("create_workspaces", "InternalFailure", "oops", status=500)
-    aws.add("describe_workspaces", {"Workspaces": []}, {"DirectoryId": D})
-    aws.add("describe_workspaces", {"Workspaces": []}, {"DirectoryId": D})
+    aws.add("describe_workspaces", {"Workspaces": []}, LOOKUP)
+    aws.add("describe_workspaces", {"Workspaces": []}, LOOKUP)
     exists = {"WorkspaceRequest": request(1), "ErrorCode": "ResourceExists.WorkSpace", "ErrorMessage": "exists"}
     aws.add("create_workspaces", {"FailedRequests": [exists]})
-    aws.add("describe_workspaces", {"Workspaces": [ws(1, "PENDING")]}, {"DirectoryId": D})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "PENDING")]}, LOOKUP)
     aws.add("describe_workspaces", {"Workspaces": [ws(1)]}, {"WorkspaceIds": [wid(1)]})
     [record] = executor(client, clock).run([create_plan(1)])
     assert record.done == ["create"] and record.failure is None
@@ -287,8 +290,8 @@ def test_server_error_then_resource_exists_after_our_own_attempt_counts_as_creat
 def test_resource_exists_but_nothing_listed_fails_without_creating_again(aws, client, clock):
     exists = {"WorkspaceRequest": request(1), "ErrorCode": "ResourceExists.WorkSpace", "ErrorMessage": "exists"}
     aws.add("create_workspaces", {"FailedRequests": [exists]})
-    aws.add("describe_workspaces", {"Workspaces": []}, {"DirectoryId": D})
-    aws.add("describe_workspaces", {"Workspaces": []}, {"DirectoryId": D})
+    aws.add("describe_workspaces", {"Workspaces": []}, LOOKUP)
+    aws.add("describe_workspaces", {"Workspaces": []}, LOOKUP)
     [record] = executor(client, clock).run([create_plan(1)])
     assert record.failure["stage"] == "create" and record.failure["error_code"] == "ResourceExists.WorkSpace"
     assert "none is listed; not creating another" in record.failure["error_message"]
@@ -298,7 +301,7 @@ def test_resource_exists_but_nothing_listed_fails_without_creating_again(aws, cl
 def test_unknown_outcome_every_time_gives_up_after_the_attempts(aws, client, clock):
     flaky = Flaky(client, create_workspaces=[dropped() for _attempt in range(actions.CREATE_ATTEMPTS)])
     for _attempt in range(actions.CREATE_ATTEMPTS * actions.CONFIRM_LOOKUPS):
-        aws.add("describe_workspaces", {"Workspaces": []}, {"DirectoryId": D})
+        aws.add("describe_workspaces", {"Workspaces": []}, LOOKUP)
     [record] = executor(flaky, clock).run([create_plan(1)])
     assert record.failure["error_code"] == "OutcomeUnknown"
     assert flaky.raised == ["create_workspaces"] * actions.CREATE_ATTEMPTS
@@ -343,16 +346,17 @@ def test_property_changes_wait_between_calls(aws, client, clock):
     aws.add(
         "modify_workspace_properties", {}, {"WorkspaceId": wid(1), "WorkspaceProperties": {"ComputeTypeName": "POWER"}}
     )
+    powered = {"RunningMode": "AUTO_STOP", "ComputeTypeName": "POWER", "UserVolumeSizeGib": 50}
     aws.add(
         "describe_workspaces",
         {"Workspaces": [ws(1, ModificationStates=[{"Resource": "COMPUTE_TYPE", "State": "UPDATE_IN_PROGRESS"}])]},
     )
-    aws.add("describe_workspaces", {"Workspaces": [ws(1)]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, WorkspaceProperties=powered)]})
     aws.add(
         "modify_workspace_properties", {}, {"WorkspaceId": wid(1), "WorkspaceProperties": {"UserVolumeSizeGib": 100}}
     )
     aws.add("describe_workspaces", {"Workspaces": [ws(1, "UPDATING")]})
-    aws.add("describe_workspaces", {"Workspaces": [ws(1)]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, WorkspaceProperties=dict(powered, UserVolumeSizeGib=100))]})
     [record] = executor(client, clock).run([existing_plan(current, compute_type="POWER", user_volume_size=100)])
     assert record.done == ["modify"] and record.modified == ["compute_type", "user_volume_size"]
     assert [name for _service, name in aws.sent] == [
@@ -469,7 +473,9 @@ def test_a_failed_read_during_a_wait_fails_the_waiting_items_not_the_run(aws, cl
         ("rebooted", "reboot_workspaces", "AVAILABLE", "AVAILABLE"),
     ],
 )
-def test_first_poll_showing_the_state_before_the_action_is_not_its_end(aws, client, clock, state, operation, start, end):
+def test_first_poll_showing_the_state_before_the_action_is_not_its_end(
+    aws, client, clock, state, operation, start, end
+):
     aws.add(operation, {})
     aws.add("describe_workspaces", {"Workspaces": [ws(1, start)]}, {"WorkspaceIds": [wid(1)]})  # not moved yet
     transitional = {"started": "STARTING", "rebuilt": "REBUILDING", "stopped": "STOPPING", "rebooted": "REBOOTING"}
@@ -491,12 +497,20 @@ def test_a_start_that_never_shows_fails_after_the_grace_period(aws, client, cloc
 
 
 def test_property_change_waits_until_the_new_value_reads_back(aws, client, clock):
-    aws.add("modify_workspace_properties", {}, {"WorkspaceId": wid(1), "WorkspaceProperties": {"ComputeTypeName": "POWER"}})
+    aws.add(
+        "modify_workspace_properties", {}, {"WorkspaceId": wid(1), "WorkspaceProperties": {"ComputeTypeName": "POWER"}}
+    )
     aws.add("describe_workspaces", {"Workspaces": [ws(1)]})  # AVAILABLE, no ModificationStates: not shown yet
-    powered = ws(1, WorkspaceProperties={"RunningMode": "AUTO_STOP", "ComputeTypeName": "POWER", "UserVolumeSizeGib": 50})
+    powered = ws(
+        1, WorkspaceProperties={"RunningMode": "AUTO_STOP", "ComputeTypeName": "POWER", "UserVolumeSizeGib": 50}
+    )
     aws.add("describe_workspaces", {"Workspaces": [powered]})
-    aws.add("modify_workspace_properties", {}, {"WorkspaceId": wid(1), "WorkspaceProperties": {"UserVolumeSizeGib": 100}})
-    grown = ws(1, WorkspaceProperties={"RunningMode": "AUTO_STOP", "ComputeTypeName": "POWER", "UserVolumeSizeGib": 100})
+    aws.add(
+        "modify_workspace_properties", {}, {"WorkspaceId": wid(1), "WorkspaceProperties": {"UserVolumeSizeGib": 100}}
+    )
+    grown = ws(
+        1, WorkspaceProperties={"RunningMode": "AUTO_STOP", "ComputeTypeName": "POWER", "UserVolumeSizeGib": 100}
+    )
     aws.add("describe_workspaces", {"Workspaces": [grown]})
     [record] = executor(client, clock).run([existing_plan(ws(1), compute_type="POWER", user_volume_size=100)])
     assert record.failure is None and record.modified == ["compute_type", "user_volume_size"]
@@ -522,7 +536,9 @@ def test_a_property_change_in_progress_is_waited_out_before_the_next(aws, client
     busy = ws(1, ModificationStates=[{"Resource": "ROOT_VOLUME", "State": "UPDATE_IN_PROGRESS"}])
     aws.add("describe_workspaces", {"Workspaces": [busy]})
     aws.add("describe_workspaces", {"Workspaces": [ws(1)]})
-    aws.add("modify_workspace_properties", {}, {"WorkspaceId": wid(1), "WorkspaceProperties": {"UserVolumeSizeGib": 100}})
+    aws.add(
+        "modify_workspace_properties", {}, {"WorkspaceId": wid(1), "WorkspaceProperties": {"UserVolumeSizeGib": 100}}
+    )
     grown = ws(1, WorkspaceProperties={"RunningMode": "AUTO_STOP", "UserVolumeSizeGib": 100})
     aws.add("describe_workspaces", {"Workspaces": [grown]})
     [record] = executor(client, clock).run([existing_plan(busy, user_volume_size=100)])
@@ -544,7 +560,9 @@ def test_leaving_maintenance_waits_for_the_new_state_before_a_property_change(aw
     aws.add("modify_workspace_state", {}, {"WorkspaceId": wid(1), "WorkspaceState": "AVAILABLE"})
     aws.add("describe_workspaces", {"Workspaces": [ws(1, "ADMIN_MAINTENANCE")]})  # not visible yet
     aws.add("describe_workspaces", {"Workspaces": [ws(1)]})
-    aws.add("modify_workspace_properties", {}, {"WorkspaceId": wid(1), "WorkspaceProperties": {"ComputeTypeName": "POWER"}})
+    aws.add(
+        "modify_workspace_properties", {}, {"WorkspaceId": wid(1), "WorkspaceProperties": {"ComputeTypeName": "POWER"}}
+    )
     aws.add("describe_workspaces", {"Workspaces": [ws(1, WorkspaceProperties={"ComputeTypeName": "POWER"})]})
     plan = existing_plan(ws(1, "ADMIN_MAINTENANCE"), admin_maintenance=False, compute_type="POWER")
     [record] = executor(client, clock).run([plan])

@@ -234,7 +234,12 @@ def test_settled_fails_on_update_failed_naming_the_resource():
 
 def test_settled_ignores_an_update_failed_of_a_resource_it_did_not_change():
     other = {"State": "AVAILABLE", "ModificationStates": [{"Resource": "ROOT_VOLUME", "State": "UPDATE_FAILED"}]}
-    assert GOALS["settled"].judge(dict(other, **props(UserVolumeSizeGib=100)), Watch(properties={"UserVolumeSizeGib": 100})) == DONE
+    assert (
+        GOALS["settled"].judge(
+            dict(other, **props(UserVolumeSizeGib=100)), Watch(properties={"UserVolumeSizeGib": 100})
+        )
+        == DONE
+    )
 
 
 def test_settled_ends_only_when_the_sent_properties_read_back():

@@ -45,8 +45,10 @@ def ws(number: int = 1, state: str = "AVAILABLE", user: str | None = None, mode:
     }
 
 
-def listing(aws, *workspaces, directory=D):
-    aws.add("describe_workspaces", {"Workspaces": list(workspaces)}, {"DirectoryId": directory})
+def listing(aws, *workspaces, directory=D, user="jdoe"):
+    """The lookup of one user (a task with a few users looks each one up); user=None: the whole directory."""
+    expected = {"DirectoryId": directory} if user is None else {"DirectoryId": directory, "UserName": user}
+    aws.add("describe_workspaces", {"Workspaces": list(workspaces)}, expected)
 
 
 def by_ids(aws, *workspaces, ids=None):
@@ -315,9 +317,11 @@ def test_absent_by_id_without_wait(aws, run_module):
 def test_actions_are_sent_and_waited_for(aws, run_module, state, operation, parameter, start, end):
     listing(aws, ws(1, start))
     aws.add(operation, {"FailedRequests": []}, {parameter: [{"WorkspaceId": wid(1)}]})
+    if start == end:  # the reboot (or rebuild) is seen under way before it is over
+        by_ids(aws, ws(1, {"rebooted": "REBOOTING", "rebuilt": "REBUILDING"}[state]))
     by_ids(aws, ws(1, end))
     result = run_module(module, single(state=state))
-    assert result["changed"] and result["workspace"]["state"] == end
+    assert not result.get("failed") and result["changed"] and result["workspace"]["state"] == end
     assert len(aws.mutating_calls()) == 1
     aws.assert_all_used()
 
@@ -347,8 +351,10 @@ def test_reboot_always_changes(aws, run_module):
     for _attempt in range(2):
         listing(aws, ws(1))
         aws.add("reboot_workspaces", {})
+        by_ids(aws, ws(1, "REBOOTING"))
         by_ids(aws, ws(1))
-        assert run_module(module, single(state="rebooted"))["changed"]
+        result = run_module(module, single(state="rebooted"))
+        assert result["changed"] and not result.get("failed")
     assert aws.mutating_calls() == ["RebootWorkspaces", "RebootWorkspaces"]
 
 
@@ -357,9 +363,10 @@ def test_transitional_state_is_waited_out_before_a_reboot(aws, run_module):
     by_ids(aws, ws(1, "STARTING"))
     by_ids(aws, ws(1))
     aws.add("reboot_workspaces", {})
+    by_ids(aws, ws(1, "REBOOTING"))
     by_ids(aws, ws(1))
     result = run_module(module, single(state="rebooted"))
-    assert result["changed"] and aws.mutating_calls() == ["RebootWorkspaces"]
+    assert result["changed"] and not result.get("failed") and aws.mutating_calls() == ["RebootWorkspaces"]
     aws.assert_all_used()
 
 
@@ -497,27 +504,30 @@ def test_batch_check_mode_predicts_the_same_summary_with_zero_writes(aws, run_mo
         "bundle_id": B,
         "workspaces": [*users(12), {"user_name": "user100", "state": "rebooted"}][1:],
     }
-    listing(aws, *existing)
+    listing(aws, *existing, user=None)
     check = run_module(module, args, check_mode=True)
     assert aws.mutating_calls() == []
     assert check["summary"]["created"] == 2 and check["summary"]["rebooted"] == 1 and check["summary"]["unchanged"] == 9
     aws.sent.clear()
-    listing(aws, *existing)
+    listing(aws, *existing, user=None)
     aws.add(
         "create_workspaces",
         {"PendingRequests": [ws(110, "PENDING", user="user110"), ws(111, "PENDING", user="user111")]},
     )
     aws.add("reboot_workspaces", {}, {"RebootWorkspaceRequests": [{"WorkspaceId": wid(100)}]})
     by_ids(aws, ws(110, user="user110"), ws(111, user="user111"))
+    by_ids(aws, ws(100, "REBOOTING", user="user100"))
     by_ids(aws, ws(100, user="user100"))
     real = run_module(module, args)
+    assert not real.get("failed")
     assert real["summary"] == check["summary"] and real["changed"] == check["changed"]
     assert [e["actions"] for e in real["workspaces"]] == [e["actions"] for e in check["workspaces"]]
     aws.assert_all_used()
 
 
 def test_batch_partial_failure_keeps_successes_and_counts_each(aws, run_module):
-    listing(aws, *[ws(n, "STOPPED", user=f"user{n}") for n in range(100, 103)])
+    for n in range(100, 103):
+        listing(aws, ws(n, "STOPPED", user=f"user{n}"), user=f"user{n}")
     failed = {"WorkspaceId": wid(101), "ErrorCode": "InvalidResourceState", "ErrorMessage": "busy"}
     aws.add("start_workspaces", {"FailedRequests": [failed]})
     by_ids(aws, ws(100, user="user100"), ws(102, user="user102"))
@@ -535,7 +545,7 @@ def test_batch_partial_failure_keeps_successes_and_counts_each(aws, run_module):
 
 def test_batch_items_naming_the_same_workspace_are_refused(aws, run_module):
     by_ids(aws, ws(1))
-    listing(aws, ws(1))
+    listing(aws, ws(1))  # JDOE is looked up as jdoe: the service compares user names without case
     result = run_module(
         module, {"directory_id": D, "state": "absent", "workspaces": [{"user_name": "JDOE"}, {"workspace_id": wid(1)}]}
     )
@@ -547,7 +557,8 @@ def test_batch_items_naming_the_same_workspace_are_refused(aws, run_module):
 
 
 def test_batch_diff_is_a_list(aws, run_module):
-    listing(aws, ws(100, user="user100"), ws(101, user="user101"))
+    listing(aws, ws(100, user="user100"), user="user100")
+    listing(aws, ws(101, user="user101"), user="user101")
     result = run_module(
         module, {"directory_id": D, "compute_type": "STANDARD", "workspaces": users(2)}, check_mode=True, diff=True
     )
@@ -555,7 +566,8 @@ def test_batch_diff_is_a_list(aws, run_module):
 
 
 def test_result_has_every_key_the_return_doc_promises(aws, run_module):
-    listing(aws, ws(100, user="user100"))
+    listing(aws, ws(100, user="user100"), user="user100")
+    listing(aws, user="user101")
     result = run_module(module, {"directory_id": D, "workspaces": users(2), "state": "absent"}, check_mode=True)
     assert missing_keys(result, always_returned(module)) == []
     for entry in result["workspaces"]:
@@ -574,7 +586,8 @@ def test_result_has_every_key_the_return_doc_promises(aws, run_module):
 
 def test_batch_tags_are_read_in_bulk_and_only_when_set(aws, run_module):
     existing = [ws(n, user=f"user{n}") for n in range(100, 105)]
-    listing(aws, *existing)
+    for workspace in existing:
+        listing(aws, workspace, user=workspace["UserName"])
     arn = "arn:aws:workspaces:us-east-1:123456789012:workspace/"
     mappings = [{"ResourceARN": arn + w["WorkspaceId"], "Tags": [{"Key": "team", "Value": "a"}]} for w in existing]
     mappings[2]["Tags"] = [{"Key": "team", "Value": "old"}]
@@ -595,3 +608,238 @@ def test_check_mode_diff_of_a_create(aws, run_module):
     assert result["diff"]["after"] == {"state": "present", "compute_type": "VALUE"}
     assert result["diff"]["after_header"] == f"user jdoe in directory {D}"
     assert aws.mutating_calls() == []
+
+
+# -- review findings: waits after actions, lookups, names, tags -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("state", "operation", "parameter", "start"),
+    [
+        ("started", "start_workspaces", "StartWorkspaceRequests", "STOPPED"),
+        ("rebuilt", "rebuild_workspaces", "RebuildWorkspaceRequests", "STOPPED"),
+        ("rebuilt", "rebuild_workspaces", "RebuildWorkspaceRequests", "ERROR"),
+        ("stopped", "stop_workspaces", "StopWorkspaceRequests", "ERROR"),
+    ],
+)
+def test_first_poll_still_showing_the_state_before_the_action_is_not_a_failure(
+    aws, run_module, state, operation, parameter, start
+):
+    end = "STOPPED" if state == "stopped" else "AVAILABLE"
+    listing(aws, ws(1, start))
+    aws.add(operation, {"FailedRequests": []}, {parameter: [{"WorkspaceId": wid(1)}]})
+    by_ids(aws, ws(1, start))  # the service has not moved yet
+    by_ids(aws, ws(1, end))
+    result = run_module(module, single(state=state))
+    assert not result.get("failed"), result.get("msg")
+    assert result["workspace"]["state"] == end
+    aws.assert_all_used()
+
+
+def test_reboot_wait_does_not_end_on_the_available_shown_before_rebooting(aws, run_module):
+    listing(aws, ws(1))
+    aws.add("reboot_workspaces", {"FailedRequests": []})
+    by_ids(aws, ws(1, "AVAILABLE"))  # not REBOOTING yet
+    by_ids(aws, ws(1, "REBOOTING"))
+    by_ids(aws, ws(1, "AVAILABLE"))
+    result = run_module(module, single(state="rebooted"))
+    assert result["changed"] and not result.get("failed")
+    aws.assert_all_used()
+
+
+def test_terminate_waits_until_gone_and_a_terminated_workspace_is_then_created_anew(aws, run_module):
+    listing(aws, ws(1))
+    aws.add("terminate_workspaces", {"FailedRequests": []})
+    by_ids(aws, ws(1, "TERMINATED"))
+    by_ids(aws, ids=[wid(1)])  # gone
+    result = run_module(module, single(state="absent"))
+    assert result["changed"] and result["workspace"] is None and not result.get("failed")
+    aws.assert_all_used()
+    listing(aws, ws(1, "TERMINATED"))
+    aws.add(
+        "create_workspaces",
+        {"PendingRequests": [ws(2, "PENDING", user="jdoe")]},
+        {"Workspaces": [{"DirectoryId": D, "UserName": "jdoe", "BundleId": B}]},
+    )
+    by_ids(aws, ws(2, user="jdoe"))
+    again = run_module(module, single(bundle_id=B))
+    assert not again.get("failed"), again.get("msg")
+    assert again["actions"] == ["create"] and again["workspace"]["workspace_id"] == wid(2)
+    aws.assert_all_used()
+
+
+def test_absent_on_a_terminated_workspace_is_unchanged(aws, run_module):
+    listing(aws, ws(1, "TERMINATED"))
+    result = run_module(module, single(state="absent"))
+    assert not result["changed"] and result["workspace"] is None and aws.mutating_calls() == []
+
+
+def test_leaving_maintenance_is_seen_before_properties_change(aws, run_module):
+    listing(aws, ws(1, "ADMIN_MAINTENANCE"))
+    aws.add("modify_workspace_state", {}, {"WorkspaceId": wid(1), "WorkspaceState": "AVAILABLE"})
+    by_ids(aws, ws(1, "ADMIN_MAINTENANCE"))  # the change is not visible yet
+    by_ids(aws, ws(1, "AVAILABLE"))
+    aws.add("modify_workspace_properties", {})
+    by_ids(aws, ws(1, WorkspaceProperties={"RunningMode": "AUTO_STOP", "ComputeTypeName": "POWER"}))
+    result = run_module(module, single(admin_maintenance=False, compute_type="POWER"))
+    assert not result.get("failed"), result.get("msg")
+    sent = [name for _service, name in aws.sent]
+    assert sent == [
+        "DescribeWorkspaces",
+        "ModifyWorkspaceState",
+        "DescribeWorkspaces",
+        "DescribeWorkspaces",
+        "ModifyWorkspaceProperties",
+        "DescribeWorkspaces",
+    ]
+
+
+def test_property_changes_wait_for_the_new_values_between_calls(aws, run_module):
+    listing(aws, ws(1))
+    aws.add(
+        "modify_workspace_properties", {}, {"WorkspaceId": wid(1), "WorkspaceProperties": {"ComputeTypeName": "POWER"}}
+    )
+    by_ids(aws, ws(1))  # AVAILABLE, no ModificationStates yet, still STANDARD: the change is not through
+    powered = {"RunningMode": "AUTO_STOP", "ComputeTypeName": "POWER", "RootVolumeSizeGib": 80, "UserVolumeSizeGib": 50}
+    by_ids(aws, ws(1, WorkspaceProperties=powered))
+    aws.add(
+        "modify_workspace_properties", {}, {"WorkspaceId": wid(1), "WorkspaceProperties": {"UserVolumeSizeGib": 100}}
+    )
+    by_ids(aws, ws(1, WorkspaceProperties=dict(powered, UserVolumeSizeGib=100)))
+    result = run_module(module, single(compute_type="POWER", user_volume_size=100))
+    assert not result.get("failed"), result.get("msg")
+    assert result["modified"] == ["compute_type", "user_volume_size"]
+    assert aws.mutating_calls() == ["ModifyWorkspaceProperties", "ModifyWorkspaceProperties"]
+    aws.assert_all_used()
+
+
+def test_update_failed_fails_naming_the_resource_without_waiting_to_the_timeout(aws, run_module):
+    listing(aws, ws(1))
+    aws.add("modify_workspace_properties", {})
+    by_ids(aws, ws(1, ModificationStates=[{"Resource": "USER_VOLUME", "State": "UPDATE_FAILED"}]))
+    result = run_module(module, single(user_volume_size=100))
+    assert result["failed"] and result["failure"]["error_code"] == "UpdateFailed"
+    assert result["msg"] == f"changing USER_VOLUME of {wid(1)} failed (UPDATE_FAILED in its ModificationStates)"
+    aws.assert_all_used()
+
+
+def test_a_change_in_progress_is_waited_out_before_a_modify(aws, run_module):
+    busy = ws(1, ModificationStates=[{"Resource": "ROOT_VOLUME", "State": "UPDATE_IN_PROGRESS"}])
+    listing(aws, busy)
+    by_ids(aws, busy)
+    by_ids(aws, ws(1))
+    aws.add(
+        "modify_workspace_properties", {}, {"WorkspaceId": wid(1), "WorkspaceProperties": {"UserVolumeSizeGib": 100}}
+    )
+    by_ids(aws, ws(1, WorkspaceProperties={"RunningMode": "AUTO_STOP", "UserVolumeSizeGib": 100}))
+    result = run_module(module, single(user_volume_size=100))
+    assert not result.get("failed"), result.get("msg")
+    assert aws.mutating_calls() == ["ModifyWorkspaceProperties"]
+    aws.assert_all_used()
+
+
+def test_a_single_user_is_looked_up_with_one_call_not_the_whole_directory(aws, run_module):
+    listing(aws, ws(1, user="JDoe"))  # DescribeWorkspaces(DirectoryId, UserName): the service ignores case
+    result = run_module(module, single())
+    assert not result["changed"] and result["workspace"]["workspace_id"] == wid(1)
+    assert aws.sent == [("workspaces", "DescribeWorkspaces")]
+    aws.assert_all_used()
+
+
+def test_a_workspace_name_that_matches_nothing_is_refused_not_created(aws, run_module):
+    listing(aws, ws(1), ws(2, user="jdoe", WorkspaceName="desk"))
+    result = run_module(module, single(bundle_id=B, workspace_name="jdoe-ws"))
+    assert result["failed"] and aws.mutating_calls() == []
+    assert f"user jdoe in directory {D} has no WorkSpace named 'jdoe-ws'" in result["msg"]
+    assert f"{wid(1)} (no name), {wid(2)} (named 'desk')" in result["msg"]
+
+
+def test_same_user_with_and_without_a_workspace_name_is_refused_before_any_call(aws, run_module):
+    result = run_module(
+        module,
+        {
+            "directory_id": D,
+            "bundle_id": B,
+            "workspaces": [{"user_name": "jdoe"}, {"user_name": "JDOE", "workspace_name": "x1"}],
+        },
+    )
+    assert result["failed"] and "name the same WorkSpace" in result["msg"] and aws.sent == []
+
+
+def test_aws_tags_do_not_count_toward_the_tag_limit(aws, run_module):
+    listing(aws, ws(1))
+    tags = [{"Key": f"k{n}", "Value": "v"} for n in range(49)] + [{"Key": f"aws:x{n}", "Value": "v"} for n in range(3)]
+    aws.add("describe_tags", {"TagList": tags})
+    aws.add("create_tags", {}, {"ResourceId": wid(1), "Tags": [{"Key": "k49", "Value": "v"}]})
+    by_ids(aws, ws(1))
+    result = run_module(module, single(tags={f"k{n}": "v" for n in range(50)}))
+    assert not result.get("failed"), result.get("msg")
+    assert result["actions"] == ["tag"]
+
+
+def test_an_alias_arn_encryption_key_gives_no_warning(aws, run_module):
+    key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    listing(aws, ws(1, VolumeEncryptionKey=key))
+    result = run_module(module, single(volume_encryption_key="arn:aws:kms:us-east-1:111122223333:alias/ws"))
+    assert "fixed when a WorkSpace is created" not in warning_texts(result)
+
+
+def test_a_rebooting_workspace_is_rebooted_at_once(aws, run_module):
+    listing(aws, ws(1, "REBOOTING"))
+    aws.add("reboot_workspaces", {"FailedRequests": []})
+    by_ids(aws, ws(1, "REBOOTING"))
+    by_ids(aws, ws(1, "AVAILABLE"))
+    result = run_module(module, single(state="rebooted"))
+    assert not result.get("failed") and result["changed"]
+    assert [name for _service, name in aws.sent][:2] == ["DescribeWorkspaces", "RebootWorkspaces"]
+    aws.assert_all_used()
+
+
+def test_adopted_workspaces_have_their_tags_read_together(aws, run_module):
+    names = [f"user{n}" for n in range(1, 6)]
+    for name in names:
+        listing(aws, user=name)
+    exists = [
+        {
+            "WorkspaceRequest": {
+                "DirectoryId": D,
+                "UserName": name,
+                "BundleId": B,
+                "Tags": [{"Key": "team", "Value": "x"}],
+            },
+            "ErrorCode": "ResourceExists.WorkSpace",
+            "ErrorMessage": "exists",
+        }
+        for name in names
+    ]
+    aws.add("create_workspaces", {"FailedRequests": exists})
+    for n, name in enumerate(names, start=1):
+        listing(aws, ws(n + 1, user=name), user=name)
+    arn = "arn:aws:workspaces:us-east-1:123456789012:workspace/"
+    mappings = [{"ResourceARN": arn + wid(n + 1), "Tags": [{"Key": "team", "Value": "x"}]} for n in range(1, 6)]
+    aws.add("get_resources", {"ResourceTagMappingList": mappings}, service="resourcegroupstaggingapi")
+    result = run_module(
+        module,
+        {"directory_id": D, "bundle_id": B, "tags": {"team": "x"}, "workspaces": [{"user_name": u} for u in names]},
+    )
+    assert not result.get("failed") and result["summary"]["unchanged"] == 5
+    assert ("workspaces", "DescribeTags") not in aws.sent
+    aws.assert_all_used()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({"compute_type": ""}, "compute_type must not be empty"),
+        ({"tags": {"team": ["a", "b"]}}, "tags: the value of 'team' must be a string, number or boolean, not a list"),
+    ],
+)
+def test_empty_compute_type_and_list_tag_values_fail_before_any_call(aws, run_module, args, expected):
+    result = run_module(module, single(**args))
+    assert result["failed"] and expected in result["msg"] and aws.sent == []
+
+
+def test_single_task_refusals_name_the_workspace(aws, run_module):
+    listing(aws, ws(1, mode="ALWAYS_ON"))
+    result = run_module(module, single(running_mode_auto_stop_timeout=120))
+    assert result["failed"] and wid(1) in result["msg"]
