@@ -629,8 +629,8 @@ SCENARIOS = (
         "1. Provision N users with the role",
         "The `euc.workspaces.provision` role with a CSV roster (user name, two tag columns) plus `provision_tags`, "
         "running mode ALWAYS_ON, into an empty registered directory; endpoint state changes take no time (delay 0). "
-        f"The latency run adds {LATENCY * 1000:.0f} ms to every API call; its N is {LATENCY_N:,}, a real fleet size "
-        "that keeps the run near a minute.",
+        f"The latency run adds {LATENCY * 1000:.0f} ms to every API call; its N is {LATENCY_N:,}: a real fleet size, "
+        "and a run that stays well within a minute.",
         ("provision-100", "provision", "provision-2000", "provision-latency"),
     ),
     (
@@ -703,7 +703,7 @@ def per_action(run: Run) -> str:
         label = action if service == "workspaces" else key
         items = run.items.get(key)
         parts.append(
-            f"{label} {count}" + (f" ({items:,})" if items and count and action.endswith("Workspaces") else "")
+            f"{label} {count:,}" + (f" ({items:,})" if items and count and action.endswith("Workspaces") else "")
         )
     return ", ".join(parts) or "none"
 
@@ -787,7 +787,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     OPTIONS["profile"] = args.profile
     for setting in args.role_var:
-        key, _, value = setting.partition("=")
+        key, value = setting.split("=", 1)
         OPTIONS["role_vars"][key] = json.loads(value)
     names = args.only.split(",") if args.only else list(GROUPS)
     unknown = sorted(set(names) - set(GROUPS))

@@ -220,17 +220,17 @@ def directory_listings(client, items) -> dict[str, Listing]:
     costs one DescribeWorkspaces(DirectoryId, UserName) call per user; with more, one complete listing of the
     directory is cheaper than a call each.
     """
-    users: dict[str, set[str]] = {}
+    users: dict[str, dict[str, str]] = {}  # directory -> lower-case user name -> the name as first given
     for item in items:
         if item.workspace_id is None:
-            users.setdefault(item.directory_id, set()).add(item.user_name.lower())
+            users.setdefault(item.directory_id, {}).setdefault(item.user_name.lower(), item.user_name)
     listings = {}
     for directory_id, names in sorted(users.items()):
         if len(names) > PER_USER_LOOKUP_LIMIT:
             listings[directory_id] = Listing(describe_workspaces(client, DirectoryId=directory_id))
             continue
         found: list[dict] = []
-        for name in sorted(names):
+        for _lower, name in sorted(names.items()):
             found += describe_workspaces(client, DirectoryId=directory_id, UserName=name)
         listings[directory_id] = Listing(found)
     return listings
@@ -469,7 +469,16 @@ class Executor:
         for record in records:
             workspace_id = record.workspace_id
             if workspace_id in result.failed:
-                record.fail("wait", "NotFound", f"{workspace_id} disappeared while waiting for it to settle")
+                last = result.failed[workspace_id]
+                if last is None:
+                    record.fail("wait", "NotFound", f"{workspace_id} disappeared while waiting for it to settle")
+                else:
+                    record.workspace = last
+                    record.fail(
+                        "wait",
+                        "UnexpectedState",
+                        f"{workspace_id} is {last.get('State')} while waiting for it to settle",
+                    )
                 continue
             if workspace_id in result.pending:
                 record.workspace = result.pending[workspace_id]
@@ -496,7 +505,7 @@ class Executor:
         elif workspace_id in result.failed:
             workspace = result.failed[workspace_id]
             record.workspace, record.fresh = workspace or record.workspace, workspace is not None
-            record.fail("wait", *wait_failure(workspace_id, goal, workspace))
+            record.fail("wait", *wait_failure(workspace_id, goal, workspace, record.watch))
         else:
             workspace = result.pending.get(workspace_id) or {}
             record.workspace, record.fresh = workspace or record.workspace, bool(workspace)
@@ -600,12 +609,12 @@ def unsettled(workspace: dict) -> str:
     return f"waiting for {workspace_id} to leave {workspace.get('State')}"
 
 
-def wait_failure(workspace_id: str, goal: str, workspace: dict | None) -> tuple[str, str]:
+def wait_failure(workspace_id: str, goal: str, workspace: dict | None, watch: Watch | None = None) -> tuple[str, str]:
     """(code, message) for a WorkSpace that can no longer reach a goal: its own error when it has one."""
     wording = GOALS[goal].wording
     if workspace is None:
         return "NotFound", f"{workspace_id} disappeared while waiting for it to be {wording}"
-    failed = failed_modifications(workspace) if goal == "settled" else []
+    failed = failed_modifications(workspace, watch) if goal == "settled" else []
     if failed:
         return "UpdateFailed", (
             f"changing {', '.join(failed)} of {workspace_id} failed (UPDATE_FAILED in its ModificationStates)"

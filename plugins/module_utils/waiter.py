@@ -93,7 +93,7 @@ class SteadyGoal(Goal):
         super().__init__("steady", [], [], FAILED)
 
     def judge(self, workspace: dict | None, watch: Watch | None = None) -> str:
-        if workspace is None:
+        if workspace is None or workspace.get("State") == "TERMINATED":  # gone: nothing left to act on
             return FAILED
         if workspace.get("State") in TRANSITIONAL_STATES or modifications(workspace, MODIFICATION_IN_PROGRESS):
             return PENDING

@@ -88,8 +88,8 @@ options:
       - The running mode. C(MANUAL) is for WorkSpaces Core accounts.
       - Property changes are made when the WorkSpace is C(AVAILABLE) or C(STOPPED). Compute type, root volume, user
         volume and protocols each go in a call of their own, in that order, after the running mode. Between the
-        calls the module waits until the change before is finished: its new values read back and no change is in
-        progress. A change in progress when the task starts is waited out first.
+        calls the module waits until the change before is finished (its new values read back and no change is in
+        progress). A change in progress when the task starts is waited out first.
       - In O(workspaces), the default for every item.
     type: str
     choices: [AUTO_STOP, ALWAYS_ON, MANUAL]

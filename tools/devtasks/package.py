@@ -58,6 +58,8 @@ MUST_NOT_SHIP = (
     ".tmp",
     ".ansible",
     ".git",
+    "requirements-dev.txt",
+    "requirements-dev.lock",
 )
 # Repository paths whose every file must be in the tarball.
 MUST_SHIP = ("plugins/", "roles/", "meta/", "changelogs/", "README.md", "COPYING", "requirements.txt", "bindep.txt")

@@ -634,3 +634,11 @@ def test_a_failed_request_without_a_workspace_id_fails_the_request(aws, client):
     failed = batch_action(client, "stop", [wid(1), wid(2)])
     assert None not in failed and sorted(failed) == [wid(1), wid(2)]
     assert failed[wid(1)][0] == "InternalError" and "did not say which WorkSpace" in failed[wid(1)][1]
+
+
+def test_a_workspace_terminated_while_it_settles_fails_and_is_not_created_again(aws, client, clock):
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "UPDATING")]})
+    aws.add("describe_workspaces", {"Workspaces": [ws(1, "TERMINATED")]})
+    [record] = executor(client, clock).run([existing_plan(ws(1, "UPDATING"), compute_type="POWER")])
+    assert record.failure["stage"] == "wait" and aws.mutating_calls() == []
+    assert record.failure["error_message"] == f"{wid(1)} is TERMINATED while waiting for it to settle"

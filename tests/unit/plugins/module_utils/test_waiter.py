@@ -264,3 +264,7 @@ def test_steady_waits_out_modifications_in_progress():
     busy = {"State": "AVAILABLE", "ModificationStates": [{"Resource": "ROOT_VOLUME", "State": "UPDATE_IN_PROGRESS"}]}
     assert GOALS["steady"].judge(busy) == PENDING
     assert GOALS["steady"].judge(dict(busy, ModificationStates=[])) == DONE
+
+
+def test_steady_fails_on_terminated():
+    assert GOALS["steady"].judge({"State": "TERMINATED"}) == FAILED

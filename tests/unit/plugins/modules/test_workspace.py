@@ -545,7 +545,7 @@ def test_batch_partial_failure_keeps_successes_and_counts_each(aws, run_module):
 
 def test_batch_items_naming_the_same_workspace_are_refused(aws, run_module):
     by_ids(aws, ws(1))
-    listing(aws, ws(1))  # JDOE is looked up as jdoe: the service compares user names without case
+    listing(aws, ws(1), user="JDOE")  # as the task spells it: the service compares user names without case
     result = run_module(
         module, {"directory_id": D, "state": "absent", "workspaces": [{"user_name": "JDOE"}, {"workspace_id": wid(1)}]}
     )
