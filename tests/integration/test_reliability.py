@@ -434,7 +434,7 @@ def test_check_mode_writes_nothing_for_any_module_or_state_even_under_faults(end
     """Every module and state in check mode, each with something to change, with throttling and 5xx injected."""
     variables = check_mode_setup(endpoint, directory_id)
     before = sorted((ws["WorkspaceId"], ws["State"]) for ws in listed(endpoint))
-    endpoint.configure(throttle_rate=0.2, error_rate=0.05, fault_actions=None, seed=7)
+    endpoint.configure(throttle_rate=0.1, error_rate=0.05, fault_actions=None, seed=7)
 
     matrix = ansible.run(HERE / "check_mode.yml", variables)
 
