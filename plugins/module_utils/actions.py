@@ -13,6 +13,8 @@
   A failure stops only the WorkSpace it belongs to; what succeeded is kept and reported.
 - find_workspaces: the lookups a plan starts from: per directory, one DescribeWorkspaces(UserName) call per user
   for a few users, one complete listing of the directory for more.
+- create_target_refusals: before any write, the directories and bundles that planned creates name, read 25 IDs a
+  call; a create into a directory that is not REGISTERED, or from a bundle that does not exist, is refused.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ from ansible_collections.euc.workspaces.plugins.module_utils.planner import (
     unique,
 )
 from ansible_collections.euc.workspaces.plugins.module_utils.reads import (
+    describe_bundles,
+    describe_directories,
     describe_workspaces,
     describe_workspaces_by_ids,
 )
@@ -250,6 +254,39 @@ def find_workspaces(client, items) -> tuple[list, list]:
             currents.append(None)
             refusals.append(str(error))
     return currents, shared_workspace_refusals(items, currents, refusals)
+
+
+REGISTERED = "REGISTERED"
+
+
+def create_target_refusals(client, items) -> list:
+    """For items about to be created: a refusal message or None each, after one DescribeWorkspaceDirectories and
+    one DescribeWorkspaceBundles call per 25 distinct IDs. A create into a directory WorkSpaces does not have as
+    REGISTERED, or from a bundle that does not exist, would only fail (or leave a WorkSpace stuck) later."""
+    if not items:
+        return []
+    directory_ids = sorted({item.directory_id for item in items})
+    bundle_ids = sorted({item.bundle_id for item in items})
+    directories = {d["DirectoryId"]: d for d in describe_directories(client, directory_ids)}
+    bundles = {b["BundleId"] for b in describe_bundles(client, bundle_ids=bundle_ids)}
+    refusals = []
+    for item in items:
+        problems = []
+        directory = directories.get(item.directory_id)
+        if directory is None:
+            problems.append(
+                f"directory_id {item.directory_id}: not registered with WorkSpaces "
+                "(register it with euc.workspaces.directory)"
+            )
+        elif directory.get("State") != REGISTERED:
+            problems.append(
+                f"directory_id {item.directory_id}: not registered with WorkSpaces (it is {directory.get('State')}; "
+                "register it with euc.workspaces.directory)"
+            )
+        if item.bundle_id not in bundles:
+            problems.append(f"bundle_id {item.bundle_id}: no such bundle")
+        refusals.append("; ".join(problems) or None)
+    return refusals
 
 
 def shared_workspace_refusals(items, currents, refusals) -> list:

@@ -497,6 +497,11 @@ def plan_item(item: Item, current: dict | None, current_tags=None, wait=True, se
     return plan
 
 
+def creates(plan: Plan) -> bool:
+    """Whether a plan sends CreateWorkspaces."""
+    return any(step.kind == "create" for step in plan.steps)
+
+
 def plan_missing(plan: Plan, wait: bool, terminated: dict | None = None) -> None:
     """No WorkSpace (or only a TERMINATED one, named in refusals): create one, or nothing to do."""
     item = plan.item

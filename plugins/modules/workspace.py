@@ -256,6 +256,11 @@ notes:
     WorkSpace are sent with CreateWorkspaces.
   - In O(workspaces), two items for the same user in the same directory name the same WorkSpace (and fail the
     task before any call) unless both give different O(workspaces[].workspace_name) values.
+  - When WorkSpaces are to be created, the module first checks (also in check mode, before any change) that each
+    directory they name is registered with WorkSpaces (state C(REGISTERED)) and each bundle exists, with one
+    DescribeWorkspaceDirectories and one DescribeWorkspaceBundles call per 25 IDs. An item whose directory or
+    bundle fails the check is refused, naming the item, the option and the value; the other items go on. A run
+    that creates nothing makes neither call.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -473,7 +478,11 @@ diff:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule  # noqa: E402
 
 from ansible_collections.euc.workspaces.plugins.module_utils import planner, reads  # noqa: E402
-from ansible_collections.euc.workspaces.plugins.module_utils.actions import Executor, find_workspaces  # noqa: E402
+from ansible_collections.euc.workspaces.plugins.module_utils.actions import (  # noqa: E402
+    Executor,
+    create_target_refusals,
+    find_workspaces,
+)
 from ansible_collections.euc.workspaces.plugins.module_utils.client import (  # noqa: E402
     reported_failures,
     tagging_client,
@@ -520,21 +529,33 @@ ARGUMENT_SPEC = {
 
 
 def make_plans(module, client, items: list, read_tags) -> list:
-    """Look every WorkSpace up (and its tags, when the task sets tags), then plan each one."""
+    """Look every WorkSpace up (and its tags, when the task sets tags), then plan each one.
+
+    When the plans create WorkSpaces, the directories and bundles they name are checked first (check mode too):
+    a create that cannot succeed is refused like any other plan, and the other items go on.
+    """
     currents, refusals = find_workspaces(client, items)
     tagged = [planner.needs_tags(item, current) for item, current in zip(items, currents)]
     wanted = [current["WorkspaceId"] for current, needed in zip(currents, tagged) if needed]
     tags = read_tags(wanted) if wanted else {}
-    return [
-        planner.plan_item(
-            item,
-            current,
-            tags.get(current["WorkspaceId"], {}) if needed else None,
-            module.params["wait"],
-            refusal=refusal,
-        )
-        for item, current, refusal, needed in zip(items, currents, refusals, tagged)
+    current_tags = [
+        tags.get(current["WorkspaceId"], {}) if needed else None for current, needed in zip(currents, tagged)
     ]
+
+    def plan_all():
+        return [
+            planner.plan_item(item, current, these_tags, module.params["wait"], refusal=refusal)
+            for item, current, these_tags, refusal in zip(items, currents, current_tags, refusals)
+        ]
+
+    plans = plan_all()
+    creating = [index for index, plan in enumerate(plans) if planner.creates(plan)]
+    if not creating:
+        return plans
+    refusals = list(refusals)
+    for index, refusal in zip(creating, create_target_refusals(client, [items[index] for index in creating])):
+        refusals[index] = refusal
+    return plan_all()
 
 
 class TagReader:

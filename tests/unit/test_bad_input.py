@@ -81,6 +81,17 @@ def tagged(count: int):
     return stub
 
 
+def create_checked(directories=(), bundles=()):
+    """No WorkSpace for the user yet: the create is checked against these directories and bundles first."""
+
+    def stub(aws):
+        aws.add("describe_workspaces", {"Workspaces": []})
+        aws.add("describe_workspace_directories", {"Directories": list(directories)})
+        aws.add("describe_workspace_bundles", {"Bundles": list(bundles)})
+
+    return stub
+
+
 def directory_with_workspaces(aws):
     aws.add(
         "describe_workspace_directories",
@@ -451,6 +462,19 @@ MODULE_CASES = [
         {"directory_id": D, "state": "absent"},
         (f"directory {D} still has 1 WorkSpace", WS, "terminate it before deregistering"),
         reads=directory_with_workspaces,
+    ),
+    # -- creates that name what does not exist ---------------------------------------------------------------
+    ws_case(
+        "a create into a directory that is not registered",
+        ("directory_id", D, "not registered with WorkSpaces", "euc.workspaces.directory"),
+        reads=create_checked(bundles=[{"BundleId": B}]),
+        **single(),
+    ),
+    ws_case(
+        "a create from a bundle that does not exist",
+        ("bundle_id", B, "no such bundle"),
+        reads=create_checked(directories=[{"DirectoryId": D, "State": "REGISTERED"}]),
+        **single(),
     ),
 ]
 

@@ -642,3 +642,30 @@ def test_a_workspace_terminated_while_it_settles_fails_and_is_not_created_again(
     [record] = executor(client, clock).run([existing_plan(ws(1, "UPDATING"), compute_type="POWER")])
     assert record.failure["stage"] == "wait" and aws.mutating_calls() == []
     assert record.failure["error_message"] == f"{wid(1)} is TERMINATED while waiting for it to settle"
+
+
+def test_create_targets_are_read_25_ids_a_call_and_each_item_judged(aws, client):
+    directories = [f"d-{n:010d}" for n in range(30)]
+    bundles = [B, "wsb-9999abcd9"]
+    items = [Item(index=n, directory_id=d, user_name=f"u{n}", bundle_id=B) for n, d in enumerate(directories)]
+    items.append(Item(index=30, directory_id=directories[0], user_name="u30", bundle_id=bundles[1]))
+    registered = [{"DirectoryId": d, "State": "REGISTERED"} for d in directories[1:25]]
+    aws.add("describe_workspace_directories", {"Directories": registered}, {"DirectoryIds": directories[:25]})
+    aws.add(
+        "describe_workspace_directories",
+        {"Directories": [{"DirectoryId": directories[25], "State": "ERROR"}]},
+        {"DirectoryIds": directories[25:]},
+    )
+    aws.add("describe_workspace_bundles", {"Bundles": [{"BundleId": B}]}, {"BundleIds": bundles})
+    refusals = actions.create_target_refusals(client, items)
+    assert [name for _service, name in aws.sent] == ["DescribeWorkspaceDirectories"] * 2 + ["DescribeWorkspaceBundles"]
+    assert refusals[0] == (
+        f"directory_id {directories[0]}: not registered with WorkSpaces (register it with euc.workspaces.directory)"
+    )
+    assert refusals[1:25] == [None] * 24
+    assert "it is ERROR" in refusals[25] and all("not registered" in r for r in refusals[26:30])
+    assert refusals[30].startswith(f"directory_id {directories[0]}") and refusals[30].endswith(
+        f"bundle_id {bundles[1]}: no such bundle"
+    )
+    assert actions.create_target_refusals(client, []) == [] and len(aws.sent) == 3
+    aws.assert_all_used()

@@ -64,6 +64,22 @@ def reads_only(aws) -> list[str]:
     return [name for _service, name in aws.sent if name not in aws.mutating_calls()]
 
 
+TARGET_READS = ["DescribeWorkspaceDirectories", "DescribeWorkspaceBundles"]
+
+
+def create_targets(aws, directories=(D,), bundles=(B,), missing=(), states=None):
+    """The checks made before a create: the directories (REGISTERED unless states says otherwise) and bundles the
+    creates name, as DescribeWorkspaceDirectories and DescribeWorkspaceBundles answer them; IDs in missing are
+    asked for but not in the answer."""
+    states = states or {}
+    found_directories = [
+        {"DirectoryId": d, "State": states.get(d, "REGISTERED")} for d in sorted(directories) if d not in missing
+    ]
+    aws.add("describe_workspace_directories", {"Directories": found_directories}, {"DirectoryIds": sorted(directories)})
+    found_bundles = [{"BundleId": b, "Name": b} for b in sorted(bundles) if b not in missing]
+    aws.add("describe_workspace_bundles", {"Bundles": found_bundles}, {"BundleIds": sorted(bundles)})
+
+
 # -- validation ---------------------------------------------------------------------------------------------------
 
 
@@ -103,6 +119,7 @@ def test_negative_wait_timeout(aws, run_module):
 
 def create_stubs(aws, request, created=None):
     listing(aws)
+    create_targets(aws)
     created = created or ws(1, "PENDING")
     aws.add("create_workspaces", {"PendingRequests": [created], "FailedRequests": []}, {"Workspaces": [request]})
     by_ids(aws, dict(created, State="AVAILABLE"))
@@ -171,14 +188,91 @@ def test_create_needs_a_bundle(aws, run_module):
 
 def test_check_mode_create_predicts_the_real_run_with_zero_writes(aws, run_module):
     listing(aws)
+    create_targets(aws)
     check = run_module(module, single(bundle_id=B, tags={"a": "1"}), check_mode=True)
-    assert aws.mutating_calls() == [] and reads_only(aws) == ["DescribeWorkspaces"]
+    assert aws.mutating_calls() == [] and reads_only(aws) == ["DescribeWorkspaces", *TARGET_READS]
     assert check["changed"] and check["actions"] == ["create", "tag"]
     assert check["workspace"]["workspace_id"] is None and check["workspace"]["tags"] == {"a": "1"}
     aws.sent.clear()
     create_stubs(aws, {"DirectoryId": D, "UserName": "jdoe", "BundleId": B, "Tags": [{"Key": "a", "Value": "1"}]})
     real = run_module(module, single(bundle_id=B, tags={"a": "1"}))
     assert (real["changed"], real["actions"], real["summary"]) == (check["changed"], check["actions"], check["summary"])
+
+
+# -- the directory and bundle of a create --------------------------------------------------------------------------
+
+D2 = "d-abcdef0123"
+B2 = "wsb-9999abcd9"
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+@pytest.mark.parametrize(
+    ("states", "missing", "seen"),
+    [({}, (D,), "not registered with WorkSpaces (register"), ({D: "DEREGISTERED"}, (), "it is DEREGISTERED")],
+)
+def test_a_create_into_an_unregistered_directory_is_refused_before_any_write(
+    aws, run_module, check_mode, states, missing, seen
+):
+    listing(aws)
+    create_targets(aws, missing=missing, states=states)
+    result = run_module(module, single(bundle_id=B), check_mode=check_mode)
+    assert result["failed"] and aws.mutating_calls() == []
+    assert result["msg"].startswith(f"directory_id {D}: not registered with WorkSpaces")
+    assert seen in result["msg"] and "euc.workspaces.directory" in result["msg"]
+    assert result["failure"] == {"stage": "plan", "error_code": "Refused", "error_message": result["msg"]}
+    assert result["actions"] == [] and not result["changed"]
+    aws.assert_all_used()
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_create_from_an_unknown_bundle_is_refused_before_any_write(aws, run_module, check_mode):
+    listing(aws)
+    create_targets(aws, missing=(B,))
+    result = run_module(module, single(bundle_id=B), check_mode=check_mode)
+    assert result["failed"] and aws.mutating_calls() == []
+    assert result["msg"] == f"bundle_id {B}: no such bundle"
+    aws.assert_all_used()
+
+
+def test_a_batch_creates_the_good_items_and_refuses_the_bad_ones(aws, run_module):
+    items = [
+        {"user_name": "user100"},
+        {"user_name": "user101", "directory_id": D2},
+        {"user_name": "user102", "bundle_id": B2},
+        {"user_name": "user103", "directory_id": D2, "bundle_id": B2},
+    ]
+    listing(aws, user="user100")
+    listing(aws, user="user102")
+    listing(aws, user="user101", directory=D2)
+    listing(aws, user="user103", directory=D2)
+    create_targets(aws, directories=(D, D2), bundles=(B, B2), missing=(D2, B2))
+    request = {"DirectoryId": D, "UserName": "user100", "BundleId": B}
+    aws.add("create_workspaces", {"PendingRequests": [ws(100, "PENDING", user="user100")]}, {"Workspaces": [request]})
+    by_ids(aws, ws(100, user="user100"))
+    result = run_module(module, {"directory_id": D, "bundle_id": B, "workspaces": items})
+    assert result["failed"] and aws.mutating_calls() == ["CreateWorkspaces"]
+    assert result["summary"]["created"] == 1 and result["summary"]["failed"] == 3
+    entries = result["workspaces"]
+    assert entries[0]["actions"] == ["create"] and entries[0]["workspace"]["workspace_id"] == wid(100)
+    assert [entry["failed"] for entry in entries] == [False, True, True, True]
+    unregistered = f"directory_id {D2}: not registered with WorkSpaces (register it with euc.workspaces.directory)"
+    assert entries[1]["failure"]["error_message"] == f"workspaces[1] (user_name user101): {unregistered}"
+    assert (
+        entries[2]["failure"]["error_message"] == f"workspaces[2] (user_name user102): bundle_id {B2}: no such bundle"
+    )
+    assert entries[3]["failure"]["error_message"] == (
+        f"workspaces[3] (user_name user103): {unregistered}; bundle_id {B2}: no such bundle"
+    )
+    assert result["msg"].startswith("3 of 4 WorkSpaces failed (created: 1, failed: 3): workspaces[1]")
+    aws.assert_all_used()
+
+
+def test_a_run_that_creates_nothing_reads_no_directory_or_bundle(aws, run_module):
+    listing(aws, ws(1))
+    result = run_module(module, single(bundle_id=B, compute_type="STANDARD"))
+    assert not result.get("failed") and not result["changed"]
+    assert reads_only(aws) == ["DescribeWorkspaces"]
+    aws.assert_all_used()
 
 
 def test_existing_without_options_is_unchanged_and_reads_no_tags(aws, run_module):
@@ -381,6 +475,7 @@ def test_action_on_a_missing_workspace_fails(aws, run_module):
 
 def test_error_during_the_wait_fails_with_the_workspace_error(aws, run_module):
     listing(aws)
+    create_targets(aws)
     aws.add("create_workspaces", {"PendingRequests": [ws(1, "PENDING")]})
     by_ids(aws, ws(1, "ERROR", ErrorCode="ResourceLimitExceeded", ErrorMessage="No IP addresses left"))
     result = run_module(module, single(bundle_id=B))
@@ -436,6 +531,7 @@ def test_lost_create_answer_never_makes_a_second_workspace(aws, run_module, monk
 
     monkeypatch.setattr(module, "workspaces_client", lambda m: LosesFirstCreate(real(m)))
     listing(aws)
+    create_targets(aws)
     listing(aws, ws(1, "PENDING"))  # looked up again: the lost create did happen
     by_ids(aws, ws(1))
     result = run_module(module, single(bundle_id=B))
@@ -446,6 +542,7 @@ def test_lost_create_answer_never_makes_a_second_workspace(aws, run_module, monk
 
 def test_resource_exists_is_adopted_unchanged(aws, run_module):
     listing(aws)
+    create_targets(aws)
     exists = {
         "WorkspaceRequest": {"DirectoryId": D, "UserName": "jdoe", "BundleId": B},
         "ErrorCode": "ResourceExists.WorkSpace",
@@ -474,6 +571,7 @@ def test_batch_create_looks_up_once_per_directory_and_creates_25_a_call(aws, run
     pages = [ws(n, user=f"other{n}") for n in range(2, 5)]
     aws.add("describe_workspaces", {"Workspaces": pages[:2], "NextToken": "t"}, {"DirectoryId": D})
     aws.add("describe_workspaces", {"Workspaces": pages[2:]}, {"DirectoryId": D, "NextToken": "t"})
+    create_targets(aws)
     requests = [{"DirectoryId": D, "UserName": i["user_name"], "BundleId": B} for i in items]
     created = [ws(n, "PENDING", user=f"user{n}") for n in range(100, 130)]
     aws.add("create_workspaces", {"PendingRequests": created[:25]}, {"Workspaces": requests[:25]})
@@ -505,11 +603,13 @@ def test_batch_check_mode_predicts_the_same_summary_with_zero_writes(aws, run_mo
         "workspaces": [*users(12), {"user_name": "user100", "state": "rebooted"}][1:],
     }
     listing(aws, *existing, user=None)
+    create_targets(aws)
     check = run_module(module, args, check_mode=True)
     assert aws.mutating_calls() == []
     assert check["summary"]["created"] == 2 and check["summary"]["rebooted"] == 1 and check["summary"]["unchanged"] == 9
     aws.sent.clear()
     listing(aws, *existing, user=None)
+    create_targets(aws)
     aws.add(
         "create_workspaces",
         {"PendingRequests": [ws(110, "PENDING", user="user110"), ws(111, "PENDING", user="user111")]},
@@ -603,6 +703,7 @@ def test_batch_tags_are_read_in_bulk_and_only_when_set(aws, run_module):
 
 def test_check_mode_diff_of_a_create(aws, run_module):
     listing(aws)
+    create_targets(aws)
     result = run_module(module, single(bundle_id=B, compute_type="VALUE"), check_mode=True, diff=True)
     assert result["diff"]["before"] == {"state": "absent"}
     assert result["diff"]["after"] == {"state": "present", "compute_type": "VALUE"}
@@ -656,6 +757,7 @@ def test_terminate_waits_until_gone_and_a_terminated_workspace_is_then_created_a
     assert result["changed"] and result["workspace"] is None and not result.get("failed")
     aws.assert_all_used()
     listing(aws, ws(1, "TERMINATED"))
+    create_targets(aws)
     aws.add(
         "create_workspaces",
         {"PendingRequests": [ws(2, "PENDING", user="jdoe")]},
@@ -799,6 +901,7 @@ def test_adopted_workspaces_have_their_tags_read_together(aws, run_module):
     names = [f"user{n}" for n in range(1, 6)]
     for name in names:
         listing(aws, user=name)
+    create_targets(aws)
     exists = [
         {
             "WorkspaceRequest": {
