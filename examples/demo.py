@@ -29,6 +29,7 @@ from endpoint import Endpoint
 
 REPO = Path(__file__).resolve().parents[1]
 PLAYBOOK = REPO / "examples" / "provision.yml"
+REGISTER_PLAYBOOK = REPO / "examples" / "register_directory.yml"
 ROSTER = REPO / "examples" / "roster.csv"
 WORK = REPO / ".tmp" / "demo"
 ANSIBLE_PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
@@ -98,8 +99,8 @@ class Run:
         return re.findall(r'"msg": "(New WorkSpaces: [^"]*)"', self.stdout)
 
 
-def play(endpoint: Endpoint, name: str, *options: str, **variables) -> Run:
-    """Run examples/provision.yml; print the command; keep the full output in .tmp/demo/<name>.log."""
+def play(endpoint: Endpoint, name: str, *options: str, playbook: Path = PLAYBOOK, **variables) -> Run:
+    """Run a playbook (examples/provision.yml by default); print the command; keep the output in .tmp/demo/."""
     summary_path = WORK / f"{name}.summary.json"
     summary_path.unlink(missing_ok=True)
     variables.setdefault("summary_path", str(summary_path))
@@ -107,13 +108,14 @@ def play(endpoint: Endpoint, name: str, *options: str, **variables) -> Run:
     shown = " ".join(
         f"{k}={str(v).replace(str(REPO) + os.sep, '')}" for k, v in variables.items() if k != "summary_path"
     )
-    say("   $ " + " ".join(["ansible-playbook examples/provision.yml", *options, f"-e '{shown}'"]))
+    shown_playbook = str(playbook.relative_to(REPO))
+    say("   $ " + " ".join([f"ansible-playbook {shown_playbook}", *options, f"-e '{shown}'"]))
     env = dict(os.environ, **endpoint.env(), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
     env.setdefault("ANSIBLE_LOCAL_TEMP", str(WORK / "ansible-tmp"))
     endpoint.reset()
     started = time.monotonic()
     process = subprocess.run(
-        [str(ANSIBLE_PLAYBOOK), "-i", "localhost,", str(PLAYBOOK), "-e", json.dumps(extra), *options],
+        [str(ANSIBLE_PLAYBOOK), "-i", "localhost,", str(playbook), "-e", json.dumps(extra), *options],
         env=env,
         cwd=REPO,
         capture_output=True,
@@ -184,8 +186,12 @@ def demo() -> None:
     with Endpoint.start(delay=STATE_DELAY) as endpoint:
         say(f"   endpoint at {endpoint.url}")
 
-        step(2, "Create a directory and register it with WorkSpaces")
-        directory_id = endpoint.create_registered_directory(name="corp.example.com")
+        step(2, "Create a directory and register it with WorkSpaces (euc.workspaces.directory)")
+        directory_id = endpoint.create_directory(name="corp.example.com", register=False)
+        registration = play(endpoint, "0-register", playbook=REGISTER_PLAYBOOK, directory_id=directory_id)
+        check(registration.returncode == 0, "the directory module registered the directory")
+        again = play(endpoint, "0-register-again", playbook=REGISTER_PLAYBOOK, directory_id=directory_id)
+        check(again.returncode == 0 and again.mutating == 0, "registering again changes nothing")
         directory = endpoint.client("workspaces", setup=True).describe_workspace_directories(
             DirectoryIds=[directory_id]
         )["Directories"][0]
