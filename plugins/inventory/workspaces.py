@@ -161,20 +161,20 @@ try:
 except ImportError:
     pass  # AWSInventoryBase.parse() reports a missing botocore.
 
-from ansible.errors import AnsibleError  # noqa: E402
-from ansible.inventory.group import to_safe_group_name  # noqa: E402
-from ansible.module_utils.common.text.converters import to_text  # noqa: E402
-from ansible.utils.display import Display  # noqa: E402
-from ansible_collections.amazon.aws.plugins.plugin_utils.inventory import AWSInventoryBase  # noqa: E402
+from ansible.errors import AnsibleError
+from ansible.inventory.group import to_safe_group_name
+from ansible.module_utils.common.text.converters import to_text
+from ansible.utils.display import Display
+from ansible_collections.amazon.aws.plugins.plugin_utils.inventory import AWSInventoryBase
 
-from ansible_collections.euc.workspaces.plugins.module_utils import reads  # noqa: E402
-from ansible_collections.euc.workspaces.plugins.module_utils.client import (  # noqa: E402
+from ansible_collections.euc.workspaces.plugins.module_utils import reads
+from ansible_collections.euc.workspaces.plugins.module_utils.client import (
     error_code,
     tagging_client,
     workspaces_client,
 )
-from ansible_collections.euc.workspaces.plugins.module_utils.common import ALL_STATES, check_ids  # noqa: E402
-from ansible_collections.euc.workspaces.plugins.module_utils.transformations import normalize_workspace  # noqa: E402
+from ansible_collections.euc.workspaces.plugins.module_utils.common import ALL_STATES, check_ids
+from ansible_collections.euc.workspaces.plugins.module_utils.transformations import normalize_workspace
 
 display = Display()
 

@@ -149,12 +149,12 @@ bundles:
       sample: "2025-11-20T14:30:00+00:00"
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule  # noqa: E402
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.euc.workspaces.plugins.module_utils import reads  # noqa: E402
-from ansible_collections.euc.workspaces.plugins.module_utils.client import reported_failures, workspaces_client  # noqa: E402
-from ansible_collections.euc.workspaces.plugins.module_utils.common import check_ids  # noqa: E402
-from ansible_collections.euc.workspaces.plugins.module_utils.transformations import normalize_bundle  # noqa: E402
+from ansible_collections.euc.workspaces.plugins.module_utils import reads
+from ansible_collections.euc.workspaces.plugins.module_utils.client import reported_failures, workspaces_client
+from ansible_collections.euc.workspaces.plugins.module_utils.common import check_ids
+from ansible_collections.euc.workspaces.plugins.module_utils.transformations import normalize_bundle
 
 # The API's Owner value for each choice: AMAZON for public bundles, none at all for the account's own.
 OWNERS = {"amazon": ["AMAZON"], "self": [None], "any": ["AMAZON", None]}

@@ -295,15 +295,15 @@ modified:
   elements: str
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule  # noqa: E402
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.euc.workspaces.plugins.module_utils import directories  # noqa: E402
-from ansible_collections.euc.workspaces.plugins.module_utils.client import (  # noqa: E402
+from ansible_collections.euc.workspaces.plugins.module_utils import directories
+from ansible_collections.euc.workspaces.plugins.module_utils.client import (
     directory_service_client,
     reported_failures,
     workspaces_client,
 )
-from ansible_collections.euc.workspaces.plugins.module_utils.transformations import normalize_directory  # noqa: E402
+from ansible_collections.euc.workspaces.plugins.module_utils.transformations import normalize_directory
 
 DEVICE_ACCESS = {"type": "str", "choices": ["ALLOW", "DENY"]}
 

@@ -167,12 +167,12 @@ directories:
       sample: {"site": "hq"}
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule  # noqa: E402
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.euc.workspaces.plugins.module_utils import reads  # noqa: E402
-from ansible_collections.euc.workspaces.plugins.module_utils.client import reported_failures, workspaces_client  # noqa: E402
-from ansible_collections.euc.workspaces.plugins.module_utils.common import check_ids  # noqa: E402
-from ansible_collections.euc.workspaces.plugins.module_utils.transformations import normalize_directory  # noqa: E402
+from ansible_collections.euc.workspaces.plugins.module_utils import reads
+from ansible_collections.euc.workspaces.plugins.module_utils.client import reported_failures, workspaces_client
+from ansible_collections.euc.workspaces.plugins.module_utils.common import check_ids
+from ansible_collections.euc.workspaces.plugins.module_utils.transformations import normalize_directory
 
 ARGUMENT_SPEC = {
     "directory_ids": {"type": "list", "elements": "str"},

@@ -475,20 +475,20 @@ diff:
   sample: {"before": {"compute_type": "STANDARD"}, "after": {"compute_type": "PERFORMANCE"}}
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule  # noqa: E402
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.euc.workspaces.plugins.module_utils import planner, reads  # noqa: E402
-from ansible_collections.euc.workspaces.plugins.module_utils.actions import (  # noqa: E402
+from ansible_collections.euc.workspaces.plugins.module_utils import planner, reads
+from ansible_collections.euc.workspaces.plugins.module_utils.actions import (
     Executor,
     create_target_refusals,
     find_workspaces,
 )
-from ansible_collections.euc.workspaces.plugins.module_utils.client import (  # noqa: E402
+from ansible_collections.euc.workspaces.plugins.module_utils.client import (
     reported_failures,
     tagging_client,
     workspaces_client,
 )
-from ansible_collections.euc.workspaces.plugins.module_utils.transformations import normalize_workspace  # noqa: E402
+from ansible_collections.euc.workspaces.plugins.module_utils.transformations import normalize_workspace
 
 STATE_CHOICES = list(planner.STATES)
 RUNNING_MODES = ["AUTO_STOP", "ALWAYS_ON", "MANUAL"]

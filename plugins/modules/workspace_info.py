@@ -252,21 +252,21 @@ workspaces:
       sample: "2026-01-04T17:40:00+00:00"
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule  # noqa: E402
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.euc.workspaces.plugins.module_utils import reads  # noqa: E402
-from ansible_collections.euc.workspaces.plugins.module_utils.client import (  # noqa: E402
+from ansible_collections.euc.workspaces.plugins.module_utils import reads
+from ansible_collections.euc.workspaces.plugins.module_utils.client import (
     reported_failures,
     tagging_client,
     workspaces_client,
 )
-from ansible_collections.euc.workspaces.plugins.module_utils.common import (  # noqa: E402
+from ansible_collections.euc.workspaces.plugins.module_utils.common import (
     ALL_STATES,
     WORKSPACE_NAME_PATTERN,
     check_ids,
     user_name_problem,
 )
-from ansible_collections.euc.workspaces.plugins.module_utils.transformations import normalize_workspace  # noqa: E402
+from ansible_collections.euc.workspaces.plugins.module_utils.transformations import normalize_workspace
 
 # One filter family per DescribeWorkspaces call (user_name goes with directory_id, see required_by).
 FILTER_FAMILIES = ["workspace_ids", "directory_id", "bundle_id", "workspace_name"]
