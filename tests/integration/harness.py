@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -35,14 +36,52 @@ def run_playbook(endpoint, playbook: Path, extra_vars: dict, *options: str, env:
     inventory = playbook.parent / "inventory.ini"
     inventory.write_text(f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n")
     variables = " ".join(f"{key}={value}" for key, value in extra_vars.items())
-    command = ["ansible-playbook", "-i", str(inventory), str(playbook), "-e", variables, *options]
+    command = ["ansible-playbook", "-i", str(inventory), str(playbook), *(["-e", variables] if variables else []), *options]
     full_env = dict(os.environ, **endpoint.env(), ANSIBLE_ROLES_PATH=str(TARGETS), **(env or {}))
     return subprocess.run(command, env=full_env, capture_output=True, text=True, check=False, timeout=1200)
 
 
-def target_vars(endpoint) -> dict:
-    return {
-        "endpoint_url": endpoint.url,
-        "directory_id": endpoint.create_registered_directory(name="corp.example.com"),
-        "second_directory_id": endpoint.create_registered_directory(name="lab.example.com"),
-    }
+# The endpoint only creates Directory Service directories; registering them with WorkSpaces is the
+# product's job, so every integration test that needs a registered directory goes through the module.
+REGISTER_PLAYBOOK = """\
+- name: Register the test directories with euc.workspaces.directory
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Register each directory and wait until it is REGISTERED
+      euc.workspaces.directory:
+        endpoint_url: "{{ endpoint_url }}"
+        access_key: testing
+        secret_key: testing
+        region: "{{ item.region }}"
+        directory_id: "{{ item.directory_id }}"
+        state: present
+      loop: "{{ directories }}"
+"""
+
+
+def registered_directories(endpoint, tmp_dir: Path, *names: str, region: str = "us-east-1") -> list[str]:
+    """Create one directory per name and register them all in one ansible-playbook run; returns their ids."""
+    return registered_directories_in(endpoint, tmp_dir, [(region, name) for name in names])
+
+
+def registered_directories_in(endpoint, tmp_dir: Path, regions_and_names: list[tuple[str, str]]) -> list[str]:
+    """As registered_directories, for directories in several regions: [(region, name), ...]."""
+    directories = [
+        {"region": region, "directory_id": endpoint.create_directory(region=region, name=name)}
+        for region, name in regions_and_names
+    ]
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    playbook = tmp_dir / "register_directories.yml"
+    playbook.write_text(REGISTER_PLAYBOOK)
+    variables = tmp_dir / "register_directories.json"
+    variables.write_text(json.dumps({"endpoint_url": endpoint.url, "directories": directories}))
+    result = run_playbook(endpoint, playbook, {}, "-e", f"@{variables}")
+    if result.returncode != 0:
+        raise RuntimeError(f"registering {directories} failed:\n{result.stdout[-5000:]}\n{result.stderr[-2000:]}")
+    return [directory["directory_id"] for directory in directories]
+
+
+def target_vars(endpoint, tmp_dir: Path) -> dict:
+    corp, lab = registered_directories(endpoint, tmp_dir, "corp.example.com", "lab.example.com")
+    return {"endpoint_url": endpoint.url, "directory_id": corp, "second_directory_id": lab}

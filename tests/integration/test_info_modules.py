@@ -101,7 +101,7 @@ def play(endpoint, tmp_path: Path, name: str, directories: dict, seeded: dict):
 
 
 def test_sixty_workspaces_listed_completely_and_filtered_every_way(endpoint, tmp_path):
-    directories = target_vars(endpoint)
+    directories = target_vars(endpoint, tmp_path / "setup")
     seeded = seed_workspaces(endpoint, directories["directory_id"], directories["second_directory_id"])
     assert len(seeded["all_ids"]) >= 60
     assert len(seeded["stopped_ids"]) == 5
@@ -115,7 +115,7 @@ def test_sixty_workspaces_listed_completely_and_filtered_every_way(endpoint, tmp
 
 
 def test_listing_under_throttling_is_still_complete(endpoint, tmp_path):
-    directories = target_vars(endpoint)
+    directories = target_vars(endpoint, tmp_path / "setup")
     seeded = seed_workspaces(endpoint, directories["directory_id"], directories["second_directory_id"])
     endpoint.reset()
     endpoint.configure(throttle_rate=0.5, seed=3, fault_actions=["DescribeWorkspaces", "GetResources"])

@@ -19,6 +19,7 @@ import yaml
 
 from endpoint import Endpoint
 from endpoint.extension import AMAZON_BUNDLES, LINUX_BUNDLE_ID, WINDOWS_BUNDLE_ID
+from harness import registered_directories_in
 
 REPO = Path(__file__).resolve().parents[2]
 POWER_BUNDLE_ID = next(b["BundleId"] for b in AMAZON_BUNDLES if b["ComputeType"]["Name"] == "POWER")
@@ -98,11 +99,13 @@ class Fleet:
 
 
 @pytest.fixture(scope="module")
-def fleet():
+def fleet(tmp_path_factory):
     with Endpoint.start(delay=0.0) as endpoint:
-        corp = endpoint.create_registered_directory(name="corp.example.com")
-        lab = endpoint.create_registered_directory(name="lab.example.com")
-        eu = endpoint.create_registered_directory(region="eu-west-1", name="eu.example.com")
+        corp, lab, eu = registered_directories_in(
+            endpoint,
+            tmp_path_factory.mktemp("setup"),
+            [("us-east-1", "corp.example.com"), ("us-east-1", "lab.example.com"), ("eu-west-1", "eu.example.com")],
+        )
         workspaces = endpoint.client("workspaces", setup=True)
         requests = [corp_request(corp, n) for n in range(CORP_COUNT)] + [lab_request(lab, n) for n in range(LAB_COUNT)]
         for batch in chunks(requests):

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from harness import run_playbook
+from harness import registered_directories, run_playbook
 
 BUNDLES = {"Finance": "wsb-gk1wpk43z", "Engineering": "wsb-1pzkp0bx4", "Sales": "wsb-clj85qzj1"}
 MODES = {"Finance": "AUTO_STOP", "Engineering": "ALWAYS_ON", "Sales": "AUTO_STOP"}
@@ -79,8 +79,9 @@ class Play:
 
 
 @pytest.fixture
-def directory_id(endpoint):
-    return endpoint.create_registered_directory(name="corp.example.com")
+def directory_id(endpoint, tmp_path):
+    (corp,) = registered_directories(endpoint, tmp_path / "setup", "corp.example.com")
+    return corp
 
 
 @pytest.fixture

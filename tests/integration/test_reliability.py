@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from endpoint import Endpoint
+from harness import registered_directories
 
 HERE = Path(__file__).resolve().parent / "reliability"
 SALES = "wsb-clj85qzj1"  # a public bundle the endpoint knows
@@ -124,8 +125,9 @@ class Ansible:
 
 
 @pytest.fixture
-def directory_id(endpoint):
-    return endpoint.create_registered_directory(name="corp.example.com")
+def directory_id(endpoint, tmp_path):
+    (corp,) = registered_directories(endpoint, tmp_path / "setup", "corp.example.com")
+    return corp
 
 
 @pytest.fixture

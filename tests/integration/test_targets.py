@@ -11,5 +11,5 @@ from harness import PLAYBOOK, run_playbook, target_names, target_vars
 def test_target(target, endpoint, tmp_path):
     playbook = tmp_path / "playbook.yml"
     playbook.write_text(PLAYBOOK.format(target=target))
-    result = run_playbook(endpoint, playbook, target_vars(endpoint))
+    result = run_playbook(endpoint, playbook, target_vars(endpoint, tmp_path / "setup"))
     assert result.returncode == 0, f"{target} failed:\n{result.stdout[-20000:]}\n{result.stderr[-5000:]}"
