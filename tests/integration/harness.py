@@ -36,7 +36,14 @@ def run_playbook(endpoint, playbook: Path, extra_vars: dict, *options: str, env:
     inventory = playbook.parent / "inventory.ini"
     inventory.write_text(f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n")
     variables = " ".join(f"{key}={value}" for key, value in extra_vars.items())
-    command = ["ansible-playbook", "-i", str(inventory), str(playbook), *(["-e", variables] if variables else []), *options]
+    command = [
+        "ansible-playbook",
+        "-i",
+        str(inventory),
+        str(playbook),
+        *(["-e", variables] if variables else []),
+        *options,
+    ]
     full_env = dict(os.environ, **endpoint.env(), ANSIBLE_ROLES_PATH=str(TARGETS), **(env or {}))
     return subprocess.run(command, env=full_env, capture_output=True, text=True, check=False, timeout=1200)
 
