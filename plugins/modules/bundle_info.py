@@ -11,8 +11,6 @@ short_description: List Amazon WorkSpaces bundles
 version_added: 0.1.0
 description:
   - Lists WorkSpaces bundles (the hardware and software a WorkSpace is created from) by ID, by owner, by name.
-  - The listing is always complete. Every page of the API's answer is read; a page that still fails after
-    retries fails the task with the AWS error code, so a partial list is never returned as if it were whole.
   - Bundles that match nothing, including well-formed IDs that do not exist, give an empty list. A malformed
     ID fails before any API call is made.
 author:
@@ -41,9 +39,8 @@ options:
       - Keep only the bundles with exactly this name (case matters).
       - Bundle names are not unique across Amazon's catalogue, so more than one bundle may match.
     type: str
-notes:
-  - Supports check mode; the module never changes anything, so check mode runs exactly the same reads.
 extends_documentation_fragment:
+  - euc.workspaces.info
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3

@@ -12,8 +12,6 @@ version_added: 0.1.0
 description:
   - Lists the directories registered with Amazon WorkSpaces, all of them or some by ID, with their
     registration code, network settings, the properties new WorkSpaces get, and what users may do.
-  - The listing is always complete. Every page of the API's answer is read; a page that still fails after
-    retries fails the task with the AWS error code, so a partial list is never returned as if it were whole.
   - Well-formed IDs of directories that are not registered give no entry. A malformed ID fails before any API
     call is made.
 author:
@@ -33,9 +31,8 @@ options:
       - Tags are read with one DescribeTags call per directory.
     type: bool
     default: false
-notes:
-  - Supports check mode; the module never changes anything, so check mode runs exactly the same reads.
 extends_documentation_fragment:
+  - euc.workspaces.info
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3

@@ -16,19 +16,6 @@ D = "d-1234567890"
 B = "wsb-0123abcd4"
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 class Flaky:
     """A client whose next calls of some operations raise before reaching the stub (a lost connection)."""
 
@@ -51,11 +38,6 @@ class Flaky:
 
 def dropped() -> Exception:
     return botocore.exceptions.ReadTimeoutError(endpoint_url="https://workspaces.us-east-1.amazonaws.com/")
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
 
 
 @pytest.fixture

@@ -20,26 +20,6 @@ from ansible_collections.euc.workspaces.plugins.module_utils.waiter import (
 )
 
 
-class FakeClock:
-    """Time that moves only when the waiter sleeps."""
-
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
 @pytest.fixture
 def waiter(aws, clock):
     client = RetryingBotoClientWrapper(aws.client("workspaces"), RETRY)

@@ -157,8 +157,20 @@ def test_register_sends_only_set_options_waits_and_converges_settings(aws, run_m
     aws.assert_all_used()
 
 
-def test_register_with_no_options_sends_the_directory_id_only(aws, run_module):
-    add_describe(aws)
+@pytest.mark.parametrize(
+    "listings",
+    [
+        pytest.param([None], id="not-listed-registers-with-the-directory-id-only"),
+        pytest.param([described("DEREGISTERED")], id="a-deregistered-listing-counts-as-not-registered"),
+        pytest.param(
+            [described("DEREGISTERING"), described("DEREGISTERING"), None],
+            id="deregistering-is-waited-for-until-gone-then-registered-again",
+        ),
+    ],
+)
+def test_register_with_no_options_sends_the_directory_id_only(aws, run_module, listings):
+    for listing in listings:  # None: the directory is not listed
+        add_describe(aws, listing)
     aws.add("register_workspace_directory", {}, {"DirectoryId": DIRECTORY_ID})
     add_describe(aws, described())
     add_tags(aws, {})
@@ -197,36 +209,6 @@ def test_register_in_check_mode_makes_no_mutating_call_and_predicts(aws, run_mod
     assert after["tenancy"] == "DEDICATED"
     assert after["selfservice_permissions"] == {"rebuild_workspace": "ENABLED"}
     assert after["tags"] == {"team": "desktops"}
-    aws.assert_all_used()
-
-
-def test_a_deregistered_listing_counts_as_not_registered(aws, run_module):
-    add_describe(aws, described("DEREGISTERED"))
-    aws.add("register_workspace_directory", {}, {"DirectoryId": DIRECTORY_ID})
-    add_describe(aws, described())
-    add_tags(aws, {})
-    add_final_read(aws, described(), {})
-
-    result = run_module(directory_module, args())
-
-    assert result["actions"] == ["register"]
-    assert mutating(aws) == ["RegisterWorkspaceDirectory"]
-    aws.assert_all_used()
-
-
-def test_deregistering_directory_is_waited_for_then_registered_again(aws, run_module):
-    add_describe(aws, described("DEREGISTERING"))
-    add_describe(aws, described("DEREGISTERING"))
-    add_describe(aws)  # gone
-    aws.add("register_workspace_directory", {}, {"DirectoryId": DIRECTORY_ID})
-    add_describe(aws, described())
-    add_tags(aws, {})
-    add_final_read(aws, described(), {})
-
-    result = run_module(directory_module, args())
-
-    assert result["actions"] == ["register"]
-    assert mutating(aws) == ["RegisterWorkspaceDirectory"]
     aws.assert_all_used()
 
 
@@ -582,31 +564,26 @@ def test_deregister_waits_until_gone(aws, run_module):
     aws.assert_all_used()
 
 
-def test_deregister_with_workspaces_fails_before_any_mutating_call(aws, run_module):
+@pytest.mark.parametrize(
+    "count, check_mode, expected",
+    [
+        pytest.param(3, False, "still has 3 WorkSpaces", id="fails-before-any-mutating-call"),
+        pytest.param(1, True, "still has 1 WorkSpace ", id="fails-in-check-mode-too"),
+    ],
+)
+def test_deregister_with_workspaces_fails(aws, run_module, count, check_mode, expected):
     add_describe(aws, described())
     add_tags(aws, {})
-    add_workspaces(aws, 3)
+    add_workspaces(aws, count)
 
-    result = run_module(directory_module, args(state="absent"))
+    result = run_module(directory_module, args(state="absent"), check_mode=check_mode)
 
     assert result["failed"] is True
-    assert "still has 3 WorkSpaces" in result["msg"]
-    assert result["workspace_count"] == 3
+    assert expected in result["msg"]
+    assert result["workspace_count"] == count
     assert result["error_code"] == "DirectoryHasWorkspaces"
     assert mutating(aws) == []
     aws.assert_all_used()
-
-
-def test_deregister_with_workspaces_fails_in_check_mode_too(aws, run_module):
-    add_describe(aws, described())
-    add_tags(aws, {})
-    add_workspaces(aws, 1)
-
-    result = run_module(directory_module, args(state="absent"), check_mode=True)
-
-    assert result["failed"] is True
-    assert "still has 1 WorkSpace " in result["msg"]
-    assert mutating(aws) == []
 
 
 def test_deregister_in_check_mode_makes_no_mutating_call(aws, run_module):
