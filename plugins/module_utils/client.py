@@ -41,6 +41,20 @@ def tagging_client(module, **params):
     return module.client("resourcegroupstaggingapi", retry_decorator=RETRY, **params)
 
 
+def resource_arn_prefix(module, region: str, resource_type: str = "workspace") -> str | None:
+    """ "arn:<partition>:workspaces:<region>:<account>:<type>/", or None when STS cannot say who we are.
+
+    STS GetCallerIdentity needs no IAM permission; the caller falls back to reads that need no ARN on None.
+    """
+    try:
+        identity = module.client("sts", retry_decorator=RETRY).get_caller_identity(aws_retry=True)
+        partition = identity["Arn"].split(":")[1]
+        account = identity["Account"]
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, KeyError, IndexError):
+        return None
+    return f"arn:{partition}:workspaces:{region}:{account}:{resource_type}/"
+
+
 def directory_service_client(module, **params):
     """The Directory Service client: the stage of a directory that WorkSpaces will not register yet."""
     return module.client("ds", retry_decorator=RETRY, **params)

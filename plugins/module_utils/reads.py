@@ -15,11 +15,16 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
-from ansible_collections.euc.workspaces.plugins.module_utils.client import error_code
+from ansible_collections.euc.workspaces.plugins.module_utils.client import (
+    error_code,
+    resource_arn_prefix,
+    tagging_client,
+)
 from ansible_collections.euc.workspaces.plugins.module_utils.common import chunked
 
 # Below this many WorkSpaces, one DescribeTags each is cheaper than paging the region's tagged resources.
 PER_RESOURCE_TAG_LIMIT = 3
+ARNS_PER_CALL = 100
 TAGGING_DENIED_CODES = frozenset(["AccessDeniedException", "AccessDenied", "UnauthorizedOperation"])
 
 
@@ -125,9 +130,29 @@ def tags_in_bulk(tagging, resource_type: str, resource_ids: list[str]) -> dict[s
     return tags
 
 
-def resource_tags(client, tagging, resource_ids: list[str], resource_type: str = "workspace", warn=None):
+def tags_by_arn(tagging, arn_prefix: str, resource_ids: list[str]) -> dict[str, dict]:
+    """Tags of just these resources, 100 ARNs a call: the cost follows the task, not the region's size.
+
+    arn_prefix is "arn:<partition>:workspaces:<region>:<account>:<type>/"; resources without tags get {}.
+    """
+    tags = {resource_id: {} for resource_id in resource_ids}
+    # API ref GetResources: ResourceARNList takes 1-100 ARNs and excludes the paging and filter parameters.
+    for chunk in chunked(resource_ids, ARNS_PER_CALL):
+        answer = tagging.get_resources(aws_retry=True, ResourceARNList=[arn_prefix + rid for rid in chunk])
+        for mapping in answer.get("ResourceTagMappingList", []):
+            resource_id = mapping["ResourceARN"].rsplit("/", 1)[-1]
+            if resource_id in tags:
+                tags[resource_id] = boto3_tag_list_to_ansible_dict(mapping.get("Tags", []))
+    return tags
+
+
+def resource_tags(
+    client, tagging, resource_ids: list[str], resource_type: str = "workspace", warn=None, arn_prefix=None
+):
     """Tags for many resources with as few calls as the API allows.
 
+    With arn_prefix (the caller read only part of the region) the tagging API is asked for these resources by
+    ARN; without it, the region's tagged resources of the type are paged (cheapest when reading all of them).
     Falls back to DescribeTags per resource when the caller may not use the tagging API.
     """
     if not resource_ids:
@@ -135,6 +160,8 @@ def resource_tags(client, tagging, resource_ids: list[str], resource_type: str =
     if tagging is None or len(resource_ids) <= PER_RESOURCE_TAG_LIMIT:
         return tags_per_resource(client, resource_ids)
     try:
+        if arn_prefix:
+            return tags_by_arn(tagging, arn_prefix, resource_ids)
         return tags_in_bulk(tagging, resource_type, resource_ids)
     except botocore.exceptions.ClientError as error:
         if error_code(error) not in TAGGING_DENIED_CODES:
@@ -142,3 +169,26 @@ def resource_tags(client, tagging, resource_ids: list[str], resource_type: str =
         if warn:
             warn("tag:GetResources is not allowed; reading tags with one DescribeTags call per resource instead")
         return tags_per_resource(client, resource_ids)
+
+
+class TagReader:
+    """Tags of WorkSpaces for one module run, read the cheapest way resource_tags knows.
+
+    targeted: the run reads part of the region (by ID, user or directory), so the tagging API is asked by ARN.
+    The tagging client and the ARN prefix are made on first need: reading the tags of a few WorkSpaces
+    (PER_RESOURCE_TAG_LIMIT or fewer) makes neither.
+    """
+
+    def __init__(self, module, client, targeted: bool = True):
+        self.module, self.client, self.targeted = module, client, targeted
+        self.tagging = None
+        self.arn_prefix = None
+
+    def __call__(self, workspace_ids: list) -> dict:
+        if self.tagging is None and len(workspace_ids) > PER_RESOURCE_TAG_LIMIT:
+            self.tagging = tagging_client(self.module)
+            if self.targeted:
+                self.arn_prefix = resource_arn_prefix(self.module, self.client.meta.region_name)
+        return resource_tags(
+            self.client, self.tagging, workspace_ids, warn=self.module.warn, arn_prefix=self.arn_prefix
+        )

@@ -485,7 +485,6 @@ from ansible_collections.euc.workspaces.plugins.module_utils.actions import (
 )
 from ansible_collections.euc.workspaces.plugins.module_utils.client import (
     reported_failures,
-    tagging_client,
     workspaces_client,
 )
 from ansible_collections.euc.workspaces.plugins.module_utils.transformations import normalize_workspace
@@ -558,19 +557,6 @@ def make_plans(module, client, items: list, read_tags) -> list:
     return plan_all()
 
 
-class TagReader:
-    """Tags of many WorkSpaces: one DescribeTags each for a few (reads.PER_RESOURCE_TAG_LIMIT), the Resource
-    Groups Tagging API for more (its client made on first need)."""
-
-    def __init__(self, module, client):
-        self.module, self.client, self.tagging = module, client, None
-
-    def __call__(self, workspace_ids: list) -> dict:
-        if self.tagging is None and len(workspace_ids) > reads.PER_RESOURCE_TAG_LIMIT:
-            self.tagging = tagging_client(self.module)
-        return reads.resource_tags(self.client, self.tagging, workspace_ids, warn=self.module.warn)
-
-
 def execute(module, client, plans: list, read_tags) -> list:
     executor = Executor(client, read_tags, module.params["wait"], module.params["wait_timeout"])
     return executor.run(plans)
@@ -611,7 +597,7 @@ def main():
         module.fail_json(msg="; ".join(problems), problems=problems)
 
     client = workspaces_client(module)
-    read_tags = TagReader(module, client)
+    read_tags = reads.TagReader(module, client)
     with reported_failures(module, "manage WorkSpaces"):
         plans = make_plans(module, client, items, read_tags)
         if module.check_mode:

@@ -12,8 +12,6 @@ version_added: 0.1.0
 description:
   - Lists Amazon WorkSpaces, all of them or those matching one filter, with their properties and,
     on request, their tags and connection status.
-  - The listing is always complete. Every page of the API's answer is read; a page that still fails after
-    retries fails the task with the AWS error code, so a partial list is never returned as if it were whole.
   - The DescribeWorkspaces API accepts one filter family per request. I(workspace_ids), I(directory_id)
     (with or without I(user_name)), I(bundle_id) and I(workspace_name) are therefore mutually exclusive.
     A wrong combination, or a malformed ID, fails before any API call is made.
@@ -79,6 +77,9 @@ options:
       - Add the tags of every WorkSpace, as a dict, under C(tags).
       - Tags are read in bulk through the Resource Groups Tagging API (permission C(tag:GetResources)). Without
         that permission the module warns and reads them with one DescribeTags call per WorkSpace.
+      - With a filter, the tags of just the WorkSpaces listed are asked for by ARN, 100 a call (the account comes
+        from one C(sts:GetCallerIdentity) call, which needs no permission). Without one, the region's tagged
+        WorkSpaces are paged.
     type: bool
     default: false
   include_connection_status:
@@ -88,9 +89,8 @@ options:
       - A WorkSpace the service has no status for (just created, or in C(ERROR)) gets null values.
     type: bool
     default: false
-notes:
-  - Supports check mode; the module never changes anything, so check mode runs exactly the same reads.
 extends_documentation_fragment:
+  - euc.workspaces.info
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -257,7 +257,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.euc.workspaces.plugins.module_utils import reads
 from ansible_collections.euc.workspaces.plugins.module_utils.client import (
     reported_failures,
-    tagging_client,
     workspaces_client,
 )
 from ansible_collections.euc.workspaces.plugins.module_utils.common import (
@@ -302,6 +301,10 @@ def input_problems(params: dict) -> list[str]:
     return problems
 
 
+# The options that narrow the listing to part of the region (states filters what was listed).
+LISTING_FILTERS = ("workspace_ids", "directory_id", "user_name", "bundle_id", "workspace_name")
+
+
 def list_workspaces(client, params: dict) -> list[dict]:
     """The WorkSpaces the filter selects, complete, as the API describes them."""
     if params["workspace_ids"] is not None:
@@ -341,7 +344,8 @@ def main():
 
         tags = {}
         if params["include_tags"] and ids:
-            tags = reads.resource_tags(client, tagging_client(module), ids, warn=module.warn)
+            read_tags = reads.TagReader(module, client, targeted=any(params[name] for name in LISTING_FILTERS))
+            tags = read_tags(ids)
         statuses = {}
         if params["include_connection_status"] and ids:
             statuses = reads.describe_connection_status(client, ids)

@@ -30,10 +30,14 @@ from typing import Any
 import moto
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.exceptions import JsonRESTError
+from moto.core.resource_tagging import iter_taggable_backends
+from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
 from moto.ds import ds_backends
 from moto.ds.models import DirectoryServiceBackend
 from moto.moto_api._internal import mock_random
+from moto.resourcegroupstaggingapi.exceptions import ResourceGroupsTaggingAPIError
+from moto.resourcegroupstaggingapi.responses import ResourceGroupsTaggingAPIResponse
 from moto.workspaces.exceptions import (
     InvalidParameterValuesException,
     ResourceAlreadyExistsException,
@@ -225,6 +229,9 @@ class Transition:
     due: float
     final_state: str | None  # None: the WorkSpace disappears (terminate)
     properties: dict[str, Any] = field(default_factory=dict)  # applied when due (compute / volume changes)
+    # A change that ends in the state it started from (a reboot, a rebuild of an AVAILABLE WorkSpace) is only
+    # observable through its interim state, so it settles only after one describe has shown that state.
+    shown: bool = True
 
 
 def _due() -> float:
@@ -281,12 +288,20 @@ class SimulatedWorkspace(Workspace):
         return now >= self.visible_from
 
     def start_transition(self, interim: str, final: str | None, properties: dict[str, Any] | None = None) -> None:
+        # guessed: the service shows the interim state for minutes; even at delay=0 this endpoint shows it to at
+        # least one DescribeWorkspaces when the WorkSpace returns to the state it started from.
+        returns_to_start = final == self.state and interim != self.state
         self.state = interim
-        self.transition = Transition(_due(), final, properties or {})
+        self.transition = Transition(_due(), final, properties or {}, shown=not returns_to_start)
+
+    def mark_shown(self) -> None:
+        """A describe response has shown this WorkSpace's current (interim) state."""
+        if self.transition is not None:
+            self.transition.shown = True
 
     def settle(self, now: float) -> bool:
         """Finish a due transition; False when the WorkSpace is gone."""
-        if self.transition is None or now < self.transition.due:
+        if self.transition is None or now < self.transition.due or not self.transition.shown:
             return True
         transition, self.transition = self.transition, None
         if transition.final_state is None:
@@ -572,7 +587,11 @@ def describe_workspaces(self: WorkSpacesResponse) -> str:
     # API ref DescribeWorkspaces: NextToken paging, Limit (default and maximum 25) per page.
     size = int(params.get("Limit") or WORKSPACES_PAGE_SIZE)
     page, token = _page(selected, params.get("NextToken"), size, _sequence)
-    return _with_token({"Workspaces": [ws.to_dict_pending() for ws in page]}, token)
+    described = [ws.to_dict_pending() for ws in page]
+    for workspace in page:
+        if isinstance(workspace, SimulatedWorkspace):
+            workspace.mark_shown()
+    return _with_token({"Workspaces": described}, token)
 
 
 _CONNECTED_STATES = frozenset({"AVAILABLE", "IMPAIRED", "UNHEALTHY", "ADMIN_MAINTENANCE", "UPDATING"})
@@ -960,6 +979,36 @@ def backend_iter_tagged_resources(self: WorkSpacesBackend) -> Iterator[Any]:
     yield from _ORIGINALS["iter_tagged_resources"](self)
 
 
+# API ref GetResources: ResourceARNList (1-100 ARNs) cannot be combined with the filter or paging parameters,
+# and the resources it names come back in one answer (moto pages them by 50 and allows the combinations).
+_ARN_LIST_EXCLUSIVE = ("ResourceTypeFilters", "TagFilters", "ResourcesPerPage", "TagsPerPage", "PaginationToken")
+MAX_RESOURCE_ARNS = 100
+
+
+def tagging_get_resources(self: ResourceGroupsTaggingAPIResponse) -> Any:
+    arns = self._get_param("ResourceARNList")
+    if not arns:
+        return _ORIGINALS["tagging_get_resources"](self)
+    combined = [name for name in _ARN_LIST_EXCLUSIVE if self._get_param(name)]
+    if combined:
+        raise ResourceGroupsTaggingAPIError(
+            "InvalidParameterException", f"ResourceARNList cannot be combined with {', '.join(combined)}."
+        )
+    if len(arns) > MAX_RESOURCE_ARNS:
+        raise ResourceGroupsTaggingAPIError(
+            "InvalidParameterException", f"ResourceARNList has {len(arns)} ARNs; at most {MAX_RESOURCE_ARNS}."
+        )
+    wanted = set(arns)
+    found = [
+        resource
+        for backend in iter_taggable_backends(self.current_account, self.region)
+        for resource in backend.iter_tagged_resources()
+        if resource.arn in wanted and resource.tags
+    ]
+    mappings = [{"ResourceARN": r.arn, "Tags": [{"Key": k, "Value": v} for k, v in r.tags.items()]} for r in found]
+    return ActionResult({"ResourceTagMappingList": mappings})
+
+
 def delete_tags(self: WorkSpacesResponse) -> str:
     params = _params(self)
     self.workspaces_backend.delete_tags(params.get("ResourceId", ""), params.get("TagKeys") or [])
@@ -1203,6 +1252,8 @@ def install() -> None:
         if hasattr(WorkSpacesBackend, name):
             _ORIGINALS[name] = getattr(WorkSpacesBackend, name)
         setattr(WorkSpacesBackend, name, method)
+    _ORIGINALS["tagging_get_resources"] = ResourceGroupsTaggingAPIResponse.get_resources
+    ResourceGroupsTaggingAPIResponse.get_resources = tagging_get_resources
     # Directory Service: a directory created in stage Creating turns Active when its time has come.
     _ORIGINALS["ds_describe_directories"] = DirectoryServiceBackend.describe_directories
     DirectoryServiceBackend.describe_directories = ds_describe_directories

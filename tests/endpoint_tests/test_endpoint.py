@@ -387,6 +387,25 @@ def test_reboot(endpoint, ws, directory):
     assert failed[0]["ErrorCode"] and "STOPPED" in failed[0]["ErrorMessage"]
 
 
+@pytest.mark.parametrize("action", ["reboot", "rebuild"])
+def test_at_delay_zero_a_return_to_available_is_shown_to_one_describe(endpoint, ws, directory, action):
+    """Reboot and rebuild end where they began: without one read of the interim state no waiter could tell."""
+    workspace_id = available(ws, directory)["WorkspaceId"]
+    other = available(ws, directory)["WorkspaceId"]
+    member = f"{action.capitalize()}WorkspaceRequests"
+    getattr(ws, f"{action}_workspaces")(**{member: [{"WorkspaceId": workspace_id}]})
+    ws.describe_workspaces(WorkspaceIds=[other])  # a describe that does not show it settles nothing
+    assert describe(ws, workspace_id)["State"] == {"reboot": "REBOOTING", "rebuild": "REBUILDING"}[action]
+    assert describe(ws, workspace_id)["State"] == "AVAILABLE"
+
+
+def test_at_delay_zero_a_change_of_state_is_done_at_the_next_describe(endpoint, ws, directory):
+    workspace_id = available(ws, directory)["WorkspaceId"]
+    endpoint.force_state(workspace_id, "STOPPED")
+    ws.rebuild_workspaces(RebuildWorkspaceRequests=[{"WorkspaceId": workspace_id}])
+    assert describe(ws, workspace_id)["State"] == "AVAILABLE"
+
+
 def test_rebuild(endpoint, ws, directory):
     first = available(ws, directory)["WorkspaceId"]
     second = available(ws, directory)["WorkspaceId"]
@@ -517,6 +536,26 @@ def test_tags_replace_delete_and_match_the_tagging_api(endpoint, ws, directory):
     describe(ws, workspace_id)
     pages = tagging.get_paginator("get_resources").paginate(ResourceTypeFilters=["workspaces:workspace"])
     assert arn not in {m["ResourceARN"] for page in pages for m in page["ResourceTagMappingList"]}
+
+
+def test_get_resources_by_arn_answers_in_one_page_with_only_those_named(endpoint, ws, directory):
+    prefix = f"arn:aws:workspaces:us-east-1:{ACCOUNT_ID}:workspace/"
+    tagged = [available(ws, directory, Tags=[{"Key": "n", "Value": str(n)}])["WorkspaceId"] for n in range(60)]
+    untagged = available(ws, directory)["WorkspaceId"]
+    tagging = endpoint.client("resourcegroupstaggingapi")
+    named = [prefix + i for i in tagged[:55]] + [prefix + untagged, prefix + "ws-0000000000"]
+
+    answer = tagging.get_resources(ResourceARNList=named)
+
+    assert sorted(m["ResourceARN"] for m in answer["ResourceTagMappingList"]) == sorted(named[:55])
+    assert not answer.get("PaginationToken")  # moto alone would cut this at 50 and hand out a token
+    for combined in ({"ResourcesPerPage": 50}, {"ResourceTypeFilters": ["workspaces:workspace"]}):
+        with pytest.raises(ClientError) as raised:
+            tagging.get_resources(ResourceARNList=named[:1], **combined)
+        assert error_code(raised) == "InvalidParameterException"
+    with pytest.raises(ClientError) as raised:
+        tagging.get_resources(ResourceARNList=[prefix + f"ws-{n:010d}" for n in range(101)])
+    assert error_code(raised) == "InvalidParameterException"
 
 
 def test_tags_of_unknown_resources(ws):

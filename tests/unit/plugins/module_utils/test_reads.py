@@ -236,3 +236,110 @@ def test_resource_tags_raises_other_tagging_errors(aws, workspaces, tagging):
 def test_resource_tags_of_nothing_makes_no_call(aws, workspaces, tagging):
     assert reads.resource_tags(workspaces, tagging, []) == {}
     assert aws.sent == []
+
+
+ARN_PREFIX = "arn:aws:workspaces:us-east-1:123456789012:workspace/"
+
+
+def tag_mapping(number: int) -> dict:
+    return {"ResourceARN": arn(number), "Tags": [{"Key": "n", "Value": str(number)}]}
+
+
+def test_tags_by_arn_asks_for_100_arns_a_call_and_nothing_else(aws, tagging):
+    ids = [f"ws-{n:010d}" for n in range(1, 206)]
+    for start in (0, 100, 200):
+        chunk = ids[start : start + 100]
+        aws.add(
+            "get_resources",
+            {"ResourceTagMappingList": [tag_mapping(int(i[3:])) for i in chunk if int(i[3:]) % 2]},
+            {"ResourceARNList": [ARN_PREFIX + i for i in chunk]},
+            "resourcegroupstaggingapi",
+        )
+
+    tags = reads.tags_by_arn(tagging, ARN_PREFIX, ids)
+
+    assert tags["ws-0000000001"] == {"n": "1"} and tags["ws-0000000205"] == {"n": "205"}
+    assert tags["ws-0000000002"] == {}  # untagged resources are not in the answer
+    assert len(tags) == 205
+    aws.assert_all_used()
+
+
+def test_resource_tags_with_an_arn_prefix_asks_by_arn(aws, workspaces, tagging):
+    ids = [f"ws-{n:010d}" for n in range(1, 5)]
+    aws.add(
+        "get_resources",
+        {"ResourceTagMappingList": [tag_mapping(3)]},
+        {"ResourceARNList": [ARN_PREFIX + i for i in ids]},
+        "resourcegroupstaggingapi",
+    )
+
+    assert reads.resource_tags(workspaces, tagging, ids, arn_prefix=ARN_PREFIX)["ws-0000000003"] == {"n": "3"}
+    aws.assert_all_used()
+
+
+class FakeModule:
+    """The two things TagReader uses of an AnsibleAWSModule: client() (the stubbed clients) and warn()."""
+
+    def __init__(self, aws):
+        self.aws, self.warnings = aws, []
+
+    def client(self, service, retry_decorator=None, **_):
+        return RetryingBotoClientWrapper(self.aws.client(service), retry_decorator or RETRY)
+
+    def warn(self, message):
+        self.warnings.append(message)
+
+
+IDENTITY = {"Account": "123456789012", "Arn": "arn:aws:iam::123456789012:user/admin", "UserId": "AIDAEXAMPLE"}
+
+
+def test_a_targeted_tag_reader_learns_the_account_once_and_asks_by_arn(aws, workspaces):
+    first, second = [f"ws-{n:010d}" for n in range(1, 5)], [f"ws-{n:010d}" for n in range(5, 10)]
+    aws.add("get_caller_identity", IDENTITY, {}, "sts")
+    for ids in (first, second):
+        aws.add(
+            "get_resources",
+            {"ResourceTagMappingList": []},
+            {"ResourceARNList": [ARN_PREFIX + i for i in ids]},
+            "resourcegroupstaggingapi",
+        )
+    read_tags = reads.TagReader(FakeModule(aws), workspaces)
+
+    assert read_tags(first) == {i: {} for i in first}
+    assert read_tags(second) == {i: {} for i in second}
+    assert aws.sent.count(("sts", "GetCallerIdentity")) == 1
+    aws.assert_all_used()
+
+
+def test_the_arn_carries_the_partition_of_the_caller(aws, workspaces):
+    ids = [f"ws-{n:010d}" for n in range(1, 5)]
+    aws.add("get_caller_identity", dict(IDENTITY, Arn="arn:aws-us-gov:iam::123456789012:user/admin"), {}, "sts")
+    expected = [f"arn:aws-us-gov:workspaces:us-east-1:123456789012:workspace/{i}" for i in ids]
+    aws.add("get_resources", {"ResourceTagMappingList": []}, {"ResourceARNList": expected}, "resourcegroupstaggingapi")
+
+    reads.TagReader(FakeModule(aws), workspaces)(ids)
+
+    aws.assert_all_used()
+
+
+def test_a_tag_reader_pages_by_type_when_sts_cannot_answer_or_the_read_is_the_whole_region(aws, workspaces):
+    ids = [f"ws-{n:010d}" for n in range(1, 5)]
+    aws.add_error("get_caller_identity", "InvalidClientTokenId", service="sts")
+    aws.add("get_resources", {"ResourceTagMappingList": [tag_mapping(2)]}, TAGGING_REQUEST, "resourcegroupstaggingapi")
+    aws.add("get_resources", {"ResourceTagMappingList": []}, TAGGING_REQUEST, "resourcegroupstaggingapi")
+
+    assert reads.TagReader(FakeModule(aws), workspaces)(ids)["ws-0000000002"] == {"n": "2"}
+    assert reads.TagReader(FakeModule(aws), workspaces, targeted=False)(ids) == {i: {} for i in ids}
+    assert aws.sent.count(("sts", "GetCallerIdentity")) == 1
+    aws.assert_all_used()
+
+
+def test_a_tag_reader_for_a_few_workspaces_makes_neither_tagging_nor_sts_calls(aws, workspaces):
+    ids = [f"ws-{n:010d}" for n in range(1, 4)]
+    for resource_id in ids:
+        aws.add("describe_tags", {"TagList": []}, {"ResourceId": resource_id})
+
+    reads.TagReader(FakeModule(aws), workspaces)(ids)
+
+    assert {service for service, _name in aws.sent} == {"workspaces"}
+    aws.assert_all_used()

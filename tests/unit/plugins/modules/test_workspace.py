@@ -691,7 +691,10 @@ def test_batch_tags_are_read_in_bulk_and_only_when_set(aws, run_module):
     arn = "arn:aws:workspaces:us-east-1:123456789012:workspace/"
     mappings = [{"ResourceARN": arn + w["WorkspaceId"], "Tags": [{"Key": "team", "Value": "a"}]} for w in existing]
     mappings[2]["Tags"] = [{"Key": "team", "Value": "old"}]
-    aws.add("get_resources", {"ResourceTagMappingList": mappings}, service="resourcegroupstaggingapi")
+    # Part of the region: the tagging API is asked for these five by ARN (the account from STS), not paged.
+    aws.add("get_caller_identity", {"Account": "123456789012", "Arn": "arn:aws:iam::123456789012:user/a"}, {}, "sts")
+    arns = {"ResourceARNList": [arn + w["WorkspaceId"] for w in existing]}
+    aws.add("get_resources", {"ResourceTagMappingList": mappings}, arns, service="resourcegroupstaggingapi")
     aws.add("create_tags", {}, {"ResourceId": wid(102), "Tags": [{"Key": "team", "Value": "a"}]})
     by_ids(aws, existing[2])
     result = run_module(module, {"directory_id": D, "tags": {"team": "a"}, "workspaces": users(5)})

@@ -306,8 +306,8 @@ def test_tags_are_off_by_default(aws, run_module):
     assert ("workspaces", "DescribeTags") not in aws.sent
 
 
-def test_tags_of_many_workspaces_come_from_the_tagging_api_in_pages(aws, run_module):
-    aws.add("describe_workspaces", page([workspace(n) for n in range(1, 6)]), {"DirectoryId": DIRECTORY})
+def test_tags_of_the_whole_region_come_from_the_tagging_api_in_pages(aws, run_module):
+    aws.add("describe_workspaces", page([workspace(n) for n in range(1, 6)]), {})
     request = {"ResourceTypeFilters": ["workspaces:workspace"], "ResourcesPerPage": 100}
     aws.add(
         "get_resources",
@@ -331,7 +331,7 @@ def test_tags_of_many_workspaces_come_from_the_tagging_api_in_pages(aws, run_mod
         service="resourcegroupstaggingapi",
     )
 
-    result = run_module(workspace_info, {"directory_id": DIRECTORY, "include_tags": True})
+    result = run_module(workspace_info, {"include_tags": True})
 
     assert {ws["workspace_id"]: ws["tags"] for ws in result["workspaces"]} == {
         ws_id(1): {"team": "a"},
@@ -341,6 +341,33 @@ def test_tags_of_many_workspaces_come_from_the_tagging_api_in_pages(aws, run_mod
         ws_id(5): {"team": "e", "cost": "1"},
     }
     assert ("workspaces", "DescribeTags") not in aws.sent
+    assert ("sts", "GetCallerIdentity") not in aws.sent  # a whole-region read needs no ARNs
+    aws.assert_all_used()
+
+
+@pytest.mark.parametrize(
+    "listing, request_sent",
+    [
+        ({"directory_id": DIRECTORY}, {"DirectoryId": DIRECTORY}),
+        ({"workspace_ids": [ws_id(n) for n in range(1, 6)]}, {"WorkspaceIds": [ws_id(n) for n in range(1, 6)]}),
+        ({"bundle_id": "wsb-000000001"}, {"BundleId": "wsb-000000001"}),
+    ],
+    ids=["directory", "ids", "bundle"],
+)
+def test_tags_of_part_of_the_region_are_asked_for_by_arn(aws, run_module, listing, request_sent):
+    aws.add("describe_workspaces", page([workspace(n) for n in range(1, 6)]), request_sent)
+    aws.add("get_caller_identity", {"Account": "123456789012", "Arn": "arn:aws:iam::123456789012:user/a"}, {}, "sts")
+    arns = [f"arn:aws:workspaces:us-east-1:123456789012:workspace/{ws_id(n)}" for n in range(1, 6)]
+    aws.add(
+        "get_resources",
+        {"ResourceTagMappingList": [tag_mapping(2, {"team": "b"})]},
+        {"ResourceARNList": arns},
+        service="resourcegroupstaggingapi",
+    )
+
+    result = run_module(workspace_info, dict(listing, include_tags=True))
+
+    assert [ws["tags"] for ws in result["workspaces"]] == [{}, {"team": "b"}, {}, {}, {}]
     aws.assert_all_used()
 
 
