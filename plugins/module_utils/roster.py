@@ -519,6 +519,22 @@ def _failure(item: dict, stage: str, code, message) -> dict:
     }
 
 
+# An existing WorkSpace in one of these states cannot be used and will not recover by itself.
+EXISTING_FAILED_STATES = frozenset(["ERROR"])
+
+
+def existing_failure(item: dict) -> dict | None:
+    """The failure of a roster user whose WorkSpace already existed in a failed state (a create is judged at its
+    wait, a terminate ends it either way)."""
+    workspace = item.get("workspace") or {}
+    actions = item.get("actions") or []
+    if workspace.get("state") not in EXISTING_FAILED_STATES or "create" in actions or "terminate" in actions:
+        return None
+    message = workspace.get("error_message") or "no error message"
+    hint = f"the WorkSpace is in {workspace['state']}: rebuild it with state rebuilt, or terminate it and run again"
+    return _failure(item, "existing", workspace.get("error_code") or workspace["state"], f"{message} ({hint})")
+
+
 def module_runs(results) -> list[dict]:
     """The workspace module's results: a registered loop (its ``results``), a list of them, or one run."""
     if isinstance(results, dict):
@@ -564,10 +580,20 @@ def summarize(results, waited: list[dict] | None = None, pending_ids=(), check_m
             )
             users["failed"].append(name)
             continue
+        listed = [key for key in ("created", "terminated", "modified", "tagged") if ACTION_OF[key] in actions]
+        counted = listed or (["unchanged"] if not item.get("changed") else [])
+        broken_before = existing_failure(item)
+        if broken_before:
+            # Run 1 failed this user at its wait; every later run must say so too, not call it unchanged.
+            for key in counted:
+                counts[key] -= 1
+            counts["failed"] += 1
+            users["failed"].append(name)
+            failures.append(broken_before)
+            continue
         for modified in item.get("modified") or []:
             properties[modified] = properties.get(modified, 0) + 1
-        listed = [key for key in ("created", "terminated", "modified", "tagged") if ACTION_OF[key] in actions]
-        for key in listed or (["unchanged"] if not item.get("changed") else []):
+        for key in counted:
             users[key].append(name)
 
     broken = {}

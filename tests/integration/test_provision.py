@@ -483,6 +483,16 @@ def test_a_workspace_that_goes_to_error_while_waited_for_is_a_failure(endpoint, 
     with report.open(newline="") as handle:
         assert {line["user_name"]: line["state"] for line in csv.DictReader(handle)}["u3"] == "ERROR"
 
+    # The re-run an administrator tries next fails for the same user (never "unchanged"), and its plan says so too.
+    for options in (("--check",), ()):
+        again = play(*options, provision_users=[f"u{n}" for n in range(6)], provision_bundle_id=BUNDLES["Sales"])
+        assert again.returncode != 0, again.output[-3000:]
+        assert counts(again.summary)["failed"] == 1 and counts(again.summary)["unchanged"] == 5
+        assert [(f["user_name"], f["stage"], f["error_code"]) for f in again.summary["failures"]] == [
+            ("u3", "existing", "InsufficientCapacity")
+        ]
+        assert again.calls["mutating"] == 0
+
 
 def test_a_wait_that_times_out_reports_the_pending_workspaces_and_fails(endpoint, tmp_path, directory_id):
     endpoint.configure(delay=120.0)

@@ -477,3 +477,32 @@ def test_report_has_one_row_per_roster_user_in_roster_order():
         ("late", "", "NOT CREATED", ""),
     ]
     assert {r["registration_code"] for r in rows} == {"SLiad+ABCDEF"}
+
+
+def test_an_existing_workspace_in_error_is_a_failure_on_every_run_not_unchanged():
+    broken = {
+        "workspace_id": "ws-0000000b",
+        "user_name": "b",
+        "state": "ERROR",
+        "error_code": "Boom",
+        "error_message": "exploded",
+    }
+    tagged_broken = dict(broken, workspace_id="ws-0000000c", user_name="c")
+    first = run(
+        item("a", workspace={"workspace_id": "ws-0000000a", "user_name": "a", "state": "AVAILABLE"}),
+        item("b", workspace=broken, workspace_id="ws-0000000b"),
+        item("c", ["tag"], workspace=tagged_broken, workspace_id="ws-0000000c"),
+        unchanged=2,
+        tagged=1,
+    )
+    summary = roster.summarize(registered(first))
+    assert {k: summary[k] for k in ("unchanged", "tagged", "failed")} == {"unchanged": 1, "tagged": 0, "failed": 2}
+    assert summary["users"]["unchanged"] == ["a"] and summary["users"]["failed"] == ["b", "c"]
+    assert summary["failures"][0] == {
+        "user_name": "b",
+        "workspace_id": "ws-0000000b",
+        "stage": "existing",
+        "error_code": "Boom",
+        "error_message": "exploded (the WorkSpace is in ERROR: rebuild it with state rebuilt, or terminate it and run again)",
+    }
+    assert summary["error_codes"] == {"Boom": 2}
