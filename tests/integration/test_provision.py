@@ -561,3 +561,16 @@ def test_a_second_run_in_the_same_play_starts_afresh(play, endpoint, directory_i
     assert second["created"] == 1
     assert second["unchanged"] == 1
     assert endpoint.calls()["counts"]["workspaces:TerminateWorkspaces"] == 1
+
+
+def test_a_report_path_in_a_missing_folder_is_refused_before_any_api_call(endpoint, tmp_path, directory_id):
+    play = Play(endpoint, tmp_path, directory_id)
+    missing = tmp_path / "reports" / "change-1234.csv"
+
+    result = play(provision_users=["amy"], provision_bundle_id=BUNDLES["Sales"], provision_report_path=str(missing))
+
+    assert result.returncode != 0
+    assert f"provision_report_path {missing}: the folder {missing.parent} does not exist" in result.output
+    assert "Nothing was changed" in result.output
+    assert result.calls["log"] == []
+    assert workspaces(endpoint, directory_id) == []
