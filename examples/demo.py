@@ -127,7 +127,8 @@ def play(endpoint: Endpoint, name: str, *options: str, playbook: Path = PLAYBOOK
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else None
     run = Run(name, process, summary, endpoint.calls())
     say(
-        f"   ({time.monotonic() - started:.0f} s, exit code {run.returncode}, {run.mutating} mutating API calls;"
+        f"   ({time.monotonic() - started:.0f} s, exit code {run.returncode}, {run.mutating} mutating API "
+        f"call{'' if run.mutating == 1 else 's'};"
         f" full output: .tmp/demo/{name}.log)"
     )
     return run
@@ -185,6 +186,8 @@ def demo() -> None:
     step(1, f"Start the local WorkSpaces endpoint (each state change takes {STATE_DELAY:.0f} s)")
     with Endpoint.start(delay=STATE_DELAY) as endpoint:
         say(f"   endpoint at {endpoint.url}")
+        say("   (each command below runs with the endpoint's AWS_* variables; to try them by hand, start one with")
+        say("   `python3 tools/dev.py endpoint`, which prints those variables)")
 
         step(2, "Create a directory and register it with WorkSpaces (euc.workspaces.directory)")
         directory_id = endpoint.create_directory(name="corp.example.com", register=False)
@@ -269,7 +272,10 @@ def demo() -> None:
         raised = {**changed, "max_terminations": REMOVED_USERS}
         plan2 = play(endpoint, "5-plan", "--check", "--diff", **raised)
         check(plan2.returncode == 0 and plan2.mutating == 0, "the dry run succeeded with no mutating API call")
-        show(plan2.debug_msg("Show the changes per user"), limit=6)
+        # What a reviewer needs to see first: who loses a WorkSpace, then the rest of the plan.
+        per_user = plan2.debug_msg("Show the changes per user") or []
+        show(sorted(per_user, key=lambda line: "terminate" not in line), limit=6)
+        show(plan2.summary and plan2.summary["lines"], limit=20)
         applied2 = play(endpoint, "6-apply", report_path=str(report), **raised)
         check(applied2.returncode == 0, "the run succeeded")
         show(applied2.summary and applied2.summary["lines"], limit=20)

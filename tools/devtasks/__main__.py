@@ -1,4 +1,4 @@
-"""python3 tools/dev.py {test,demo,bench,lock}: see README.md."""
+"""python3 tools/dev.py {test,demo,bench,endpoint,lock}: see README.md."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ def main(argv: list[str]) -> int:
     test.add_argument("pytest_args", nargs="*", help="extra arguments for the pytest layers (after --)")
     sub.add_parser("demo", help="the main job: provision a roster against the local endpoint")
     sub.add_parser("bench", help="fleet-scale benchmarks; writes docs/performance.md")
+    endpoint = sub.add_parser("endpoint", help="keep a local endpoint running, for trying the examples by hand")
+    endpoint.add_argument("endpoint_args", nargs="*", help="--delay SECONDS, --unregistered (after --)")
     sub.add_parser("lock", help="rewrite requirements-dev.lock from .venv (after changing requirements-dev.txt)")
     args = parser.parse_args(argv)
 
@@ -31,6 +33,8 @@ def main(argv: list[str]) -> int:
         return run_layers(names, args.pytest_args)
     if args.command == "demo":
         return layers.run_python("examples/demo.py")
+    if args.command == "endpoint":
+        return layers.run_python("tools/local_endpoint.py", args.endpoint_args)
     if args.command == "lock":
         return lock.write_lock()
     return layers.run_python("benchmarks/bench.py")

@@ -26,12 +26,12 @@ def run(command: list[str], **env: str) -> int:
     return subprocess.run(command, cwd=REPO, env=tool_env(**env), check=False).returncode
 
 
-def run_python(script: str) -> int:
+def run_python(script: str, args: list[str] | None = None) -> int:
     path = REPO / script
     if not path.exists():
         print(f"{script} does not exist yet", file=sys.stderr)
         return 1
-    return run([sys.executable, str(path)])
+    return run([sys.executable, str(path), *(args or [])])
 
 
 def pytest(dirs: list[str], extra: list[str]) -> int:
