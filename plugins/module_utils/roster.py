@@ -115,10 +115,12 @@ def _positive_int(field: str, step: int = 1):
     def parse(value):
         if isinstance(value, bool):
             return None, f"{field} must be a whole number, not {value!r}"
-        try:
-            number = int(_text(value))
-        except ValueError:
-            return None, f"{field} {_text(value)!r} is not a whole number"
+        text = _text(value)
+        # int() would also take "8_0", "+80" and digits other than 0-9: a roster cell is plain ASCII digits.
+        digits = text[1:] if text.startswith("-") else text
+        if not isinstance(value, int) and not (digits.isascii() and digits.isdigit()):
+            return None, f"{field} {text!r} is not a whole number"
+        number = int(value) if isinstance(value, int) else int(text)
         if number <= 0:
             return None, f"{field} must be greater than 0, not {number}"
         if number % step:

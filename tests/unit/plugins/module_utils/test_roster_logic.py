@@ -506,3 +506,9 @@ def test_an_existing_workspace_in_error_is_a_failure_on_every_run_not_unchanged(
         "error_message": "exploded (the WorkSpace is in ERROR: rebuild it with state rebuilt, or terminate it and run again)",
     }
     assert summary["error_codes"] == {"Boom": 2}
+
+
+@pytest.mark.parametrize("cell", ["8_0", "+80", "80.0", "0x50", "８０"])
+def test_volume_sizes_are_plain_digits(cell):
+    problems = build(csv_text=csv_text("user_name,root_volume_size", f"jdoe,{cell}"), defaults={"bundle_id": BUNDLE})[1]
+    assert problems == [f"roster CSV line 2: root_volume_size {cell!r} is not a whole number"]
