@@ -871,7 +871,8 @@ def item_result(outcome: Outcome, normalize) -> dict:
     return {
         "user_name": known.get("UserName") or item.user_name,
         "directory_id": known.get("DirectoryId") or item.directory_id,
-        "workspace_id": (workspace or {}).get("WorkspaceId"),
+        # A terminated WorkSpace is gone, but which one went is what a change record needs.
+        "workspace_id": (known if "terminate" in outcome.done else workspace or {}).get("WorkspaceId"),
         "changed": outcome.changed,
         "actions": list(outcome.done),
         "modified": list(outcome.modified),

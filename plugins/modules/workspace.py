@@ -428,7 +428,9 @@ workspaces:
       type: str
       sample: d-1234567890
     workspace_id:
-      description: The ID of the WorkSpace; null while none exists (absent, or a create in check mode).
+      description:
+        - The ID of the WorkSpace; null while none exists (absent, or a create in check mode).
+        - After a terminate (in check mode too), the ID of the WorkSpace that was terminated.
       returned: always
       type: str
       sample: ws-abcd1234ef

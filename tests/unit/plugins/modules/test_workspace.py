@@ -773,6 +773,21 @@ def test_terminate_waits_until_gone_and_a_terminated_workspace_is_then_created_a
     aws.assert_all_used()
 
 
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_batch_terminate_reports_the_id_it_terminated(aws, run_module, check_mode):
+    listing(aws, ws(1))
+    if not check_mode:
+        aws.add("terminate_workspaces", {"FailedRequests": []})
+        by_ids(aws, ids=[wid(1)])  # gone at once
+    result = run_module(
+        module, {"directory_id": D, "workspaces": [{"user_name": "jdoe", "state": "absent"}]}, check_mode=check_mode
+    )
+    (entry,) = result["workspaces"]
+    assert entry["actions"] == ["terminate"] and entry["workspace"] is None
+    assert entry["workspace_id"] == wid(1)  # what a change record needs: which WorkSpace went
+    aws.assert_all_used()
+
+
 def test_absent_on_a_terminated_workspace_is_unchanged(aws, run_module):
     listing(aws, ws(1, "TERMINATED"))
     result = run_module(module, single(state="absent"))
