@@ -13,7 +13,10 @@ description:
   - The inventory source is a YAML file whose name ends in C(workspaces.yml) or C(workspaces.yaml),
     for example C(office.workspaces.yml).
   - Each host carries the WorkSpace's fields in snake_case (as M(euc.workspaces.workspace_info) returns
-    them), its tags as a dict in C(tags), the C(region) it lives in, and C(ansible_host) set to its IP address.
+    them), its tags as a dict in C(workspace_tags), the C(region) it lives in, and C(ansible_host) set to its
+    IP address. O(compose), O(groups) and O(keyed_groups) see the same names, for example
+    C(workspace_tags.Department). (The tags are not in C(tags), which is a play keyword, a name reserved by
+    Ansible.)
   - "Every host is in the group C(workspaces) and in one group for each of its directory, bundle, state,
     running mode and compute type: C(workspaces_directory_<id>), C(workspaces_bundle_<id>),
     C(workspaces_state_<state>), C(workspaces_running_mode_<mode>) and C(workspaces_compute_type_<type>),
@@ -89,7 +92,10 @@ options:
     description:
       - Only WorkSpaces whose tags match every entry. The key is a tag key; the value is the tag value
         wanted, a list of acceptable values, or V(null) for "the tag is set, whatever its value".
-      - Values are compared as strings, case-sensitively.
+      - Values are compared as strings, case-sensitively. AWS tag values are always strings, so a YAML boolean
+        is compared as V(true) or V(false) in lower case (the way such tags are usually written), also inside a
+        list, and a number as its text (V(1) as V("1")). A tag value written V(True) is matched by the quoted
+        string V('True').
     type: dict
     default: {}
   hostnames:
@@ -129,7 +135,7 @@ tag_filters:
   Owner:            # any value
 hostnames: [computer_name, workspace_id]
 keyed_groups:
-  - key: tags.Department | default('none')
+  - key: workspace_tags.Department | default('none')
     prefix: department
   - key: region
     prefix: region
@@ -228,6 +234,16 @@ def default_groups(record: dict) -> list[str]:
     return names
 
 
+def host_variables(record: dict) -> dict:
+    """A host record's host variables: its tags are in workspace_tags, since tags is a reserved name (a play keyword).
+
+    The cache holds records as normalize_workspace makes them; the rename happens here, for cached records too.
+    """
+    host_vars = dict(record)
+    host_vars["workspace_tags"] = host_vars.pop("tags", None) or {}
+    return host_vars
+
+
 def preferred_hostname(record: dict, hostnames: list[str]) -> str:
     """The first field in the preference list that has a value; the WorkSpace ID when none has."""
     for name in hostnames:
@@ -250,6 +266,13 @@ def wanted_states(states: list[str]) -> frozenset | None:
     return frozenset(upper)
 
 
+def tag_value_text(value) -> str:
+    """A tag filter value as the text of a tag value: YAML booleans in lower case ("true"), numbers as their text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return to_text(value)
+
+
 def tag_filter_values(tag_filters: dict) -> dict[str, frozenset | None]:
     """tag_filters as key -> acceptable values (None: any value, as long as the tag is set)."""
     result: dict[str, frozenset | None] = {}
@@ -257,9 +280,9 @@ def tag_filter_values(tag_filters: dict) -> dict[str, frozenset | None]:
         if value is None:
             result[to_text(key)] = None
         elif isinstance(value, (list, tuple)):
-            result[to_text(key)] = frozenset(to_text(item) for item in value)
+            result[to_text(key)] = frozenset(tag_value_text(item) for item in value)
         else:
-            result[to_text(key)] = frozenset([to_text(value)])
+            result[to_text(key)] = frozenset([tag_value_text(value)])
     return result
 
 
@@ -441,7 +464,7 @@ class InventoryModule(AWSInventoryBase):
                 name = workspace_id
             owners[name] = workspace_id
 
-            host_vars = dict(record)
+            host_vars = host_variables(record)
             if record.get("ip_address"):
                 host_vars["ansible_host"] = record["ip_address"]
             for group in default_groups(record):

@@ -189,8 +189,8 @@ def test_list_has_every_workspace_with_its_fields_tags_and_default_groups(fleet,
         states=["AVAILABLE", "STOPPED"],
         hostnames=["computer_name", "workspace_id"],
         keyed_groups=[
-            {"key": "tags.Department | default('unassigned')", "prefix": "department"},
-            {"key": "tags['Cost-Center']", "prefix": "cost-center"},
+            {"key": "workspace_tags.Department | default('unassigned')", "prefix": "department"},
+            {"key": "workspace_tags['Cost-Center']", "prefix": "cost-center"},
             {"key": "region", "prefix": "region"},
         ],
         groups={"power_users": "workspace_properties.compute_type_name == 'POWER'"},
@@ -208,7 +208,7 @@ def test_list_has_every_workspace_with_its_fields_tags_and_default_groups(fleet,
     assert set(name_of) == expected_ids  # every WorkSpace but the one in ERROR (states filter)
     assert len(hostvars) == len(expected_ids) == 112
 
-    # Host variables: the WorkSpace's fields in snake_case, tags as a dict, region, ansible_host.
+    # Host variables: the WorkSpace's fields in snake_case, tags as a dict in workspace_tags, region, ansible_host.
     for workspace_id, name in name_of.items():
         truth, host = fleet.by_id[workspace_id], hostvars[name]
         assert name == truth["ComputerName"]
@@ -218,12 +218,13 @@ def test_list_has_every_workspace_with_its_fields_tags_and_default_groups(fleet,
         assert host["user_name"] == truth["UserName"]
         assert host["state"] == truth["State"]
         assert host["region"] == truth["Region"]
-        assert host["tags"] == fleet.tags[workspace_id]
+        assert host["workspace_tags"] == fleet.tags[workspace_id]
+        assert "tags" not in host
         assert host["workspace_properties"]["running_mode"] == truth["WorkspaceProperties"]["RunningMode"]
         assert host["ansible_user"] == truth["UserName"]  # compose
         assert host["desktop_os"] == truth["WorkspaceProperties"]["OperatingSystemName"]
     corp010 = hostvars[name_of[fleet.by_user("corp010")]]
-    assert corp010["tags"] == {"Department": "IT", "Cost-Center": "R&D 42"}
+    assert corp010["workspace_tags"] == {"Department": "IT", "Cost-Center": "R&D 42"}
     assert corp010["workspace_properties"]["compute_type_name"] == "STANDARD"
 
     def names(ids):
@@ -276,6 +277,37 @@ def test_list_has_every_workspace_with_its_fields_tags_and_default_groups(fleet,
     assert calls["tagging:GetResources"] == 1
     assert calls["workspaces:DescribeTags"] == EU_COUNT
     assert endpoint.mutating_calls() == 0
+
+
+def test_no_host_variable_uses_a_reserved_name_and_tags_are_in_workspace_tags(fleet, tmp_path):
+    """ansible-core warns "Found variable using reserved name" for host variables named like play keywords."""
+    source = write_source(
+        tmp_path,
+        fleet.endpoint,
+        regions=["us-east-1"],
+        states=["all"],
+        hostnames=["user_name"],
+        include_connection_status=True,
+        tag_filters={"Department": "IT"},
+        keyed_groups=[{"key": "workspace_tags.Department", "prefix": "department"}],
+    )
+
+    inventory, stderr = listed(fleet.endpoint, source)
+    host_result = ansible_inventory(fleet.endpoint, source, "--host", "corp010")
+
+    for output in (stderr, host_result.stderr):
+        assert "reserved name" not in output, output
+        assert "[WARNING]" not in output, output
+
+    expected = {f"corp{n:03d}" for n in range(CORP_COUNT) if n % 3 == 1}
+    hostvars = inventory["_meta"]["hostvars"]
+    assert set(hostvars) == expected
+    assert group_hosts(inventory, "department_IT") == expected
+    assert hostvars["corp010"]["workspace_tags"] == {"Department": "IT", "Cost-Center": "R&D 42"}
+    assert unwrap(json.loads(host_result.stdout))["workspace_tags"] == {"Department": "IT", "Cost-Center": "R&D 42"}
+    variables = {name for host in hostvars.values() for name in host}
+    assert "tags" not in variables
+    assert "connection_state" in variables  # the names include_connection_status adds were checked too
 
 
 def test_graph_shows_the_groups_and_their_hosts(fleet, tmp_path):
@@ -342,7 +374,7 @@ def test_a_cached_inventory_is_served_without_any_api_call(fleet, tmp_path):
         cache_plugin="ansible.builtin.jsonfile",
         cache_connection=str(cache),
         cache_timeout=600,
-        keyed_groups=[{"key": "tags.Patching", "prefix": "patching"}],
+        keyed_groups=[{"key": "workspace_tags.Patching", "prefix": "patching"}],
     )
     fleet.endpoint.reset()
     first = listed(fleet.endpoint, source)[0]

@@ -20,6 +20,7 @@ from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.doc_fragments import constructed, inventory_cache
 from ansible.utils.plugin_docs import add_fragments
+from ansible.vars.reserved import is_reserved_name
 from ansible_collections.amazon.aws.plugins.doc_fragments import assume_role, common, region
 from ansible_collections.amazon.aws.plugins.doc_fragments import boto3 as boto3_fragment
 from botocore.stub import Stubber
@@ -257,10 +258,13 @@ def test_every_page_is_read_and_hosts_carry_snake_case_fields_tags_region_and_an
         "compute_type_name": "STANDARD",
         "root_volume_size_gib": 80,
     }
-    assert host["tags"] == {"Department": "Finance", "Patching": "weekly"}
+    assert host["workspace_tags"] == {"Department": "Finance", "Patching": "weekly"}
+    # 'tags' is a play keyword: as a host variable ansible-core warns about it on every run.
+    assert "tags" not in host
+    assert [name for name in host if is_reserved_name(name)] == []
     assert host["region"] == "us-east-1"
     assert host["ansible_host"] == "10.0.0.0"
-    assert run.hostvars("WSAMZN-0001")["tags"] == {}
+    assert run.hostvars("WSAMZN-0001")["workspace_tags"] == {}
     assert "ansible_host" not in run.hostvars("WSAMZN-0100")
     assert run.hostvars("WSAMZN-0100")["ip_address"] is None
     # Tags came from one bulk call, not one DescribeTags per WorkSpace.
@@ -355,8 +359,8 @@ def test_a_host_name_already_taken_falls_back_to_the_workspace_id_with_a_warning
     run = parse({"regions": ["us-east-1"], "hostnames": ["user_name"]})
 
     assert run.hosts() == ["jdoe", "ws-a0000002"]
-    assert run.hostvars("jdoe")["tags"] == {"k": "first"}  # not overwritten by the second WorkSpace
-    assert run.hostvars("ws-a0000002")["tags"] == {"k": "second"}
+    assert run.hostvars("jdoe")["workspace_tags"] == {"k": "first"}  # not overwritten by the second WorkSpace
+    assert run.hostvars("ws-a0000002")["workspace_tags"] == {"k": "second"}
     assert len(run.warnings) == 1
     assert "'jdoe'" in run.warnings[0] and "ws-a0000002" in run.warnings[0] and "ws-a0000001" in run.warnings[0]
 
@@ -465,6 +469,44 @@ def test_tag_filters_take_a_value_a_list_of_values_or_null_for_any_value(aws, pa
     assert run.hosts() == [ids[0], ids[1]]
 
 
+def test_tag_filters_with_yaml_booleans_and_numbers_match_the_tag_values_as_aws_writes_them(aws, parse):
+    ids = [f"ws-a000000{n}" for n in range(1, 6)]
+    aws.describe([workspace(workspace_id) for workspace_id in ids])
+    aws.tags(
+        [
+            tag_mapping("us-east-1", ids[0], {"Enabled": "true", "Pilot": "false", "Tier": "1", "Ratio": "0.5"}),
+            tag_mapping("us-east-1", ids[1], {"Enabled": "true", "Pilot": "true", "Tier": "1", "Ratio": "0.5"}),
+            tag_mapping("us-east-1", ids[2], {"Enabled": "false", "Pilot": "false", "Tier": "1", "Ratio": "0.5"}),
+            tag_mapping("us-east-1", ids[3], {"Enabled": "True", "Pilot": "false", "Tier": "1", "Ratio": "0.5"}),
+            tag_mapping("us-east-1", ids[4], {"Enabled": "true", "Pilot": "no", "Tier": "1", "Ratio": "0.5"}),
+        ]
+    )
+    options = {"regions": ["us-east-1"], "hostnames": ["workspace_id"]}
+    # The source file holds YAML booleans and numbers, not strings (yaml.safe_dump writes true, false, 1, 0.5).
+    filters = {"Enabled": True, "Pilot": [False, "no"], "Tier": 1, "Ratio": 0.5}
+    assert "Enabled: true" in yaml.safe_dump(filters)
+
+    run = parse(dict(options, tag_filters=filters))
+
+    # "True" (ids[3]) is not "true": values are still compared case-sensitively.
+    assert run.hosts() == [ids[0], ids[4]]
+    assert run.warnings == []
+
+
+def test_tag_filter_values_turn_booleans_and_numbers_into_tag_text():
+    assert plugin_module.tag_filter_values(
+        {"a": True, "b": False, "c": [True, False, 1, "x"], "d": 7, "e": 0.25, "f": None, "g": "True"}
+    ) == {
+        "a": frozenset(["true"]),
+        "b": frozenset(["false"]),
+        "c": frozenset(["true", "false", "1", "x"]),
+        "d": frozenset(["7"]),
+        "e": frozenset(["0.25"]),
+        "f": None,
+        "g": frozenset(["True"]),
+    }
+
+
 # -- constructed: compose, groups, keyed_groups -------------------------------------------------------------------
 
 
@@ -494,15 +536,15 @@ def test_keyed_groups_compose_and_groups_with_names_made_valid(aws, parse):
         {
             "regions": ["us-east-1"],
             "keyed_groups": [
-                {"key": "tags['Cost-Center']", "prefix": "cost-center"},
-                {"key": "tags.Department | default('none')", "prefix": "department"},
-                {"key": "tags.Department", "prefix": "", "separator": ""},
+                {"key": "workspace_tags['Cost-Center']", "prefix": "cost-center"},
+                {"key": "workspace_tags.Department | default('none')", "prefix": "department"},
+                {"key": "workspace_tags.Department", "prefix": "", "separator": ""},
                 {"key": "region", "prefix": "aws-region"},
             ],
             "groups": {"power-users": "workspace_properties.compute_type_name in ['POWER', 'POWERPRO']"},
             "compose": {
                 "ansible_user": "user_name",
-                "patch_window": "'sunday' if tags.Department == 'IT' else 'friday'",
+                "patch_window": "'sunday' if workspace_tags.Department == 'IT' else 'friday'",
             },
         }
     )
@@ -524,7 +566,7 @@ def test_strict_makes_a_failing_compose_expression_an_error(aws, parse):
     aws.describe([workspace("ws-a0000001")])
     aws.add("describe_tags", {"TagList": []}, {"ResourceId": "ws-a0000001"})
     with pytest.raises(AnsibleError):
-        parse({"regions": ["us-east-1"], "strict": True, "compose": {"owner": "tags.Owner.lower()"}})
+        parse({"regions": ["us-east-1"], "strict": True, "compose": {"owner": "workspace_tags.Owner.lower()"}})
 
 
 # -- regions ------------------------------------------------------------------------------------------------------
@@ -641,7 +683,7 @@ def test_throttled_pages_are_retried_and_the_endpoint_url_is_used_for_every_clie
 
     aws.assert_all_used()
     assert len(run.hosts()) == 6
-    assert run.hostvars("ws-a0000009")["tags"] == {"Name": "last"}
+    assert run.hostvars("ws-a0000009")["workspace_tags"] == {"Name": "last"}
     assert set(aws.endpoints) == {"http://127.0.0.1:5999"}
     assert run.warnings == []
 
@@ -685,7 +727,7 @@ def test_a_cached_listing_is_served_without_any_call_and_constructed_options_sti
         "cache": True,
         "cache_plugin": "jsonfile",
         "cache_connection": str(tmp_path / "cache"),
-        "keyed_groups": [{"key": "tags.Department", "prefix": "department"}],
+        "keyed_groups": [{"key": "workspace_tags.Department", "prefix": "department"}],
     }
     first = parse(options)
     calls_after_first = len(aws.sent)
@@ -699,7 +741,7 @@ def test_a_cached_listing_is_served_without_any_call_and_constructed_options_sti
     assert second.hosts("department_IT") == ["jdoe"]
     assert second.hosts("workspaces_state_available") == ["jdoe"]
     assert second.hostvars("jdoe")["ansible_host"] == "10.1.1.1"
-    assert second.hostvars("jdoe")["tags"] == {"Department": "IT"}
+    assert second.hostvars("jdoe")["workspace_tags"] == {"Department": "IT"}
 
     # refresh (cache=False from --flush-cache) reads again
     aws.describe([])
