@@ -43,6 +43,7 @@ if str(REPO / "tests") not in sys.path:
 
 import ansible  # noqa: E402
 import botocore  # noqa: E402
+from local_play import play_head  # noqa: E402
 
 from endpoint import Endpoint  # noqa: E402
 
@@ -64,26 +65,15 @@ MEGABYTE = 1024 * 1024
 # extra role variables to compare settings (--role-var; a run with them never writes the docs).
 OPTIONS: dict = {"profile": False, "role_vars": {}}
 
-COMMON_HEAD = """\
-- name: {name}
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/aws:
-      endpoint_url: "{{{{ endpoint_url }}}}"
-      region: us-east-1
-      access_key: testing
-      secret_key: testing
-"""
 ROLE_PLAYBOOK = (
-    COMMON_HEAD.format(name="Provision the roster")
+    play_head("Provision the roster")
     + """\
   roles:
     - role: euc.workspaces.provision
 """
 )
 FLEET_PLAYBOOK = (
-    COMMON_HEAD.format(name="One task for the whole fleet")
+    play_head("One task for the whole fleet")
     + """\
   tasks:
     - name: Apply one change to every WorkSpace of the list
@@ -94,7 +84,7 @@ FLEET_PLAYBOOK = (
 """
 )
 NAIVE_PLAYBOOK = (
-    COMMON_HEAD.format(name="The naive way, one task run per WorkSpace")
+    play_head("The naive way, one task run per WorkSpace")
     + """\
   tasks:
     - name: One WorkSpace per loop item

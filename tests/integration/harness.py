@@ -8,21 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from local_play import play_head
+
 HERE = Path(__file__).resolve().parent
 TARGETS = HERE / "targets"
-PLAYBOOK = """\
-- name: Integration target {target}
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/aws:
-      endpoint_url: "{{{{ endpoint_url }}}}"
-      region: us-east-1
-      access_key: testing
-      secret_key: testing
-  roles:
-    - role: {target}
-"""
+
+
+def target_playbook(target: str) -> str:
+    """A play that runs one integration target (a role under targets/) against the endpoint."""
+    return play_head(f"Integration target {target}") + f"  roles:\n    - role: {target}\n"
 
 
 def target_names() -> list[str]:

@@ -13,21 +13,15 @@ import threading
 import time
 
 import pytest
+from local_play import play_head
 
 from harness import registered_directories, run_playbook
 
 BUNDLES = {"Finance": "wsb-gk1wpk43z", "Engineering": "wsb-1pzkp0bx4", "Sales": "wsb-clj85qzj1"}
 MODES = {"Finance": "AUTO_STOP", "Engineering": "ALWAYS_ON", "Sales": "AUTO_STOP"}
-PLAYBOOK = """\
-- name: Provision
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/aws:
-      endpoint_url: "{{ endpoint_url }}"
-      region: us-east-1
-      access_key: testing
-      secret_key: testing
+PLAYBOOK = (
+    play_head("Provision")
+    + """\
   tasks:
     - name: Run the role and keep its summary, also when it fails
       block:
@@ -44,6 +38,7 @@ PLAYBOOK = """\
           changed_when: false
           when: provision_summary is defined
 """
+)
 
 
 class Play:
@@ -505,16 +500,9 @@ def test_a_wait_that_times_out_reports_the_pending_workspaces_and_fails(endpoint
     assert any(re.match(r"pending: +2  \(", line) for line in debug_msg(result.output, "Show the summary"))
 
 
-TWICE = """\
-- name: The role twice in one play
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/aws:
-      endpoint_url: "{{ endpoint_url }}"
-      region: us-east-1
-      access_key: testing
-      secret_key: testing
+TWICE = (
+    play_head("The role twice in one play")
+    + """\
   tasks:
     - name: First, exclusive
       ansible.builtin.include_role:
@@ -537,6 +525,7 @@ TWICE = """\
         dest: "{{ summary_path }}"
         mode: "0644"
 """
+)
 
 
 def test_a_second_run_in_the_same_play_starts_afresh(play, endpoint, directory_id, tmp_path):

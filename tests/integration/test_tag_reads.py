@@ -9,22 +9,17 @@ from __future__ import annotations
 
 import json
 
+from local_play import play_head
+
 from endpoint.extension import WINDOWS_BUNDLE_ID
 from harness import registered_directories, run_playbook
 
 BIG_DIRECTORY_COUNT = 300
 TASK_USERS = [f"desk{n:02d}" for n in range(10)]
 
-PLAYBOOK = """\
-- name: Tag reads
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/aws:
-      endpoint_url: "{{ endpoint_url }}"
-      region: us-east-1
-      access_key: testing
-      secret_key: testing
+PLAYBOOK = (
+    play_head("Tag reads")
+    + """\
   tasks:
     - name: Converge the tags of the ten desks
       euc.workspaces.workspace:
@@ -41,17 +36,11 @@ PLAYBOOK = """\
         dest: "{{ result_path }}"
         mode: "0600"
 """
+)
 
-INFO_PLAYBOOK = """\
-- name: Tag reads by workspace_info
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/aws:
-      endpoint_url: "{{ endpoint_url }}"
-      region: us-east-1
-      access_key: testing
-      secret_key: testing
+INFO_PLAYBOOK = (
+    play_head("Tag reads by workspace_info")
+    + """\
   tasks:
     - name: List with tags
       euc.workspaces.workspace_info: "{{ listing | combine({'include_tags': true}) }}"
@@ -63,6 +52,7 @@ INFO_PLAYBOOK = """\
         dest: "{{ result_path }}"
         mode: "0600"
 """
+)
 
 
 def seed(endpoint, directory_id: str, users: list[str], tags_of) -> dict[str, str]:

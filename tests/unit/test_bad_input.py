@@ -24,6 +24,7 @@ from typing import Callable
 import botocore.exceptions
 import pytest
 from ansible.module_utils.common import warnings
+from local_play import play_head
 
 from ansible_collections.euc.workspaces.plugins.modules import (
     bundle_info,
@@ -508,16 +509,12 @@ def test_an_unreachable_endpoint_in_a_region_with_the_service_is_not_blamed_on_t
 
 # -- the provision role ----------------------------------------------------------------------------------------
 
-ROLE_PLAYBOOK = """\
-- name: The provision role's bad-input cases, one inventory host each (the case's variables are its host vars)
-  hosts: cases
-  gather_facts: false
-  module_defaults:
-    group/aws:
-      endpoint_url: "{{ endpoint_url }}"
-      region: us-east-1
-      access_key: testing
-      secret_key: testing
+ROLE_PLAYBOOK = (
+    play_head(
+        "The provision role's bad-input cases, one inventory host each (the case's variables are its host vars)",
+        hosts="cases",
+    )
+    + """\
   tasks:
     - name: Run the role
       block:
@@ -541,6 +538,7 @@ ROLE_PLAYBOOK = """\
         dest: "{{ outcomes_dir }}/{{ inventory_hostname }}.json"
         mode: "0644"
 """
+)
 SALES = "wsb-clj85qzj1"  # a public bundle the endpoint knows
 
 
