@@ -18,6 +18,7 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore.
 
+from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
@@ -67,6 +68,19 @@ DIRECTORY_GOALS = {
 GOAL_WORDS = {"registered": "REGISTERED", "gone": "deregistered", "steady": "out of REGISTERING/DEREGISTERING"}
 
 NOT_READY_CODE = "InvalidResourceStateException"
+
+# Directory Service stages (DirectoryStage). WorkSpaces registers only an Active directory.
+# These end in Active by themselves: a registration refused as not Active yet is sent again.
+PASSING_STAGES = frozenset(["Requested", "Creating", "Created", "Restoring", "Updating"])
+# These do not become Active without someone acting (deleting and creating again, restoring a snapshot, fixing the
+# network or the domain controllers): registering fails at once, before any call that changes something. A stage
+# in neither set (or one that cannot be read) is treated as passing: retried until wait_timeout.
+LASTING_STAGES = frozenset(["Failed", "Deleting", "Deleted", "RestoreFailed", "Inoperable", "Impaired"])
+NOT_ACTIVE_CODE = "DirectoryNotActive"
+
+# Reads of the directory after a register / deregister call that failed (its answer may have been lost and a
+# retry refused): they decide, not the error code. More than one, since a listing may lag behind the change.
+CONFIRM_READS = 3
 
 
 class SettingsGroup:
@@ -338,6 +352,27 @@ def plan_absent(directory_id: str, directory: dict | None, workspace_ids: list[s
     return plan
 
 
+def as_tag_values(tags: dict) -> dict:
+    """Tag values as the service keeps them: text (5 -> "5", True -> "True", as the requests send them)."""
+    return {key: to_text(value) for key, value in tags.items()}
+
+
+def plan_after_registration(params: dict, planned: DirectoryPlan, tags: dict | None) -> DirectoryPlan:
+    """What follows a registration: every settings group the task sets, as planned, whatever the new directory shows.
+
+    The defaults a registration gives are not known before it, so check mode cannot tell which of them already
+    match; sending every group the task sets keeps check mode's prediction exact (a later run compares them, and
+    sends nothing). Tags are compared with those the directory has now.
+    """
+    plan = DirectoryPlan(planned.directory_id)
+    plan.settings = dict(planned.settings)
+    plan.actions = [group.action for group in SETTINGS_GROUPS if group.option in plan.settings]
+    plan.modified = [path for path in planned.modified if not path.startswith("tags.")]
+    plan.tags_to_set, plan.tags_to_unset = tag_changes(params, tags)
+    _tag_actions(plan)
+    return plan
+
+
 def predict(params: dict, directory: dict | None, tags: dict | None, plan: DirectoryPlan):
     """(directory, tags) as they will be once the plan has run; (None, None) after a deregistration."""
     if plan.deregister:
@@ -347,14 +382,14 @@ def predict(params: dict, directory: dict | None, tags: dict | None, plan: Direc
         for option, member in REGISTER_FIELDS.items():
             if member in plan.register and option != "enable_self_service":
                 directory[member] = plan.register[member]
-        tags = dict(params.get("tags") or {})
+        tags = as_tag_values(params.get("tags") or {})
     else:
         directory = copy.deepcopy(directory)
         tags = dict(tags or {})
     for group in SETTINGS_GROUPS:
         if group.option in plan.settings:
             directory[group.key] = dict(directory.get(group.key) or {}, **plan.settings[group.option])
-    tags.update(plan.tags_to_set)
+    tags.update(as_tag_values(plan.tags_to_set))
     for key in plan.tags_to_unset:
         tags.pop(key, None)
     return directory, tags
@@ -375,6 +410,14 @@ class Deadline:
         return max(0.0, self.end - self.clock())
 
 
+class _RegisteredMeanwhile(Exception):
+    """Ends the retries of a registration: the directory turned out to be registered already."""
+
+    def __init__(self, refusal):
+        super().__init__(str(refusal))
+        self.refusal = refusal
+
+
 class DirectoryService:
     """The WorkSpaces calls for one directory: reads, register/deregister (with their waits), modifications."""
 
@@ -384,6 +427,8 @@ class DirectoryService:
         self.sleep = sleep
         self.clock = clock
         self.delays = delays
+        self.warnings: list[str] = []
+        self.stage_failure: str | None = None  # why the stage could not be read, once it could not
 
     def register_members(self) -> frozenset:
         """RegisterWorkspaceDirectory's input members in the loaded service model."""
@@ -431,10 +476,11 @@ class DirectoryService:
             directory_state=state,
         )
 
-    def _until_ready(self, call, deadline: Deadline, **params):
+    def _until_ready(self, call, deadline: Deadline, on_refusal=None, **params):
         """Send a call, again while the service answers InvalidResourceStateException, within the deadline.
 
-        Returns None once the call went through, or the last InvalidResourceStateException.
+        Returns None once the call went through, or the last InvalidResourceStateException; any other error is
+        raised. on_refusal(error), called after each refusal, may raise to stop the retries.
         """
 
         def attempt():
@@ -443,6 +489,8 @@ class DirectoryService:
             except botocore.exceptions.ClientError as error:
                 if error_code(error) != NOT_READY_CODE:
                     raise
+                if on_refusal is not None:
+                    on_refusal(error)
                 return error
             return None
 
@@ -450,42 +498,123 @@ class DirectoryService:
         return error
 
     def directory_service_stage(self, directory_id: str) -> str:
-        """The Directory Service stage (Creating, Active, ...) for failure messages; 'unknown' if unreadable."""
+        """The Directory Service stage (Creating, Active, ...); 'unknown...' if unreadable (then not read again)."""
         if self.ds_client is None or not directory_id.startswith("d-"):
             return "unknown"
+        if self.stage_failure is not None:
+            return self.stage_failure
         try:
             response = self.ds_client().describe_directories(DirectoryIds=[directory_id])
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
-            return f"unknown: {error_code(error) or error}"
+            # ds:DescribeDirectories is optional (docs/iam): without it, registering goes on as before.
+            self.stage_failure = f"unknown: {error_code(error) or error}"
+            return self.stage_failure
         descriptions = response.get("DirectoryDescriptions") or []
         return descriptions[0].get("Stage", "unknown") if descriptions else "not found in Directory Service"
 
+    def refuse_lasting_stage(self, directory_id: str) -> str:
+        """Fail when the Directory Service directory is in a stage that never becomes Active by itself.
+
+        Returns the stage otherwise (or why it could not be read).
+        """
+        stage = self.directory_service_stage(directory_id)
+        if stage in LASTING_STAGES:
+            raise WorkspacesError(
+                f"directory {directory_id} cannot be registered: it is in Directory Service stage {stage}, which "
+                "does not become Active by itself; repair or recreate the directory in Directory Service first",
+                code=NOT_ACTIVE_CODE,
+                directory_stage=stage,
+            )
+        return stage
+
+    def look_again(self, directory_id: str, wanted, deadline: Deadline) -> tuple[bool, dict | None]:
+        """After a call that failed: read the directory up to CONFIRM_READS times (within the deadline) until
+        wanted(directory) holds. Returns (whether it did, the last read)."""
+        reads = []
+
+        def judge(directory):
+            reads.append(directory)
+            if wanted(directory):
+                return DONE
+            return FAILED if len(reads) >= CONFIRM_READS else PENDING
+
+        verdict, directory = self._poll(lambda: self.read(directory_id), judge, deadline.remaining())
+        return verdict == DONE, directory
+
+    def _adopted(self, call: str, error, outcome: str) -> None:
+        code = error_code(error) or type(error).__name__
+        self.warnings.append(
+            f"{call} failed ({code}), but the directory is {outcome} now: taken as {outcome} by this task "
+            "(the answer to an earlier attempt was probably lost)"
+        )
+
     def register(self, request: dict, deadline: Deadline) -> dict:
-        """Register, retrying while the directory is not Active yet, then wait until REGISTERED."""
+        """Register, retrying while the directory is not Active yet, then wait until REGISTERED.
+
+        A refusal while the Directory Service stage is lasting ends the retries at once. After any error the
+        directory is read again: registered (an earlier attempt went through, its answer lost) is adopted.
+        """
         directory_id = request["DirectoryId"]
-        error = self._until_ready(self.client.register_workspace_directory, deadline, **request)
-        if error is not None:
-            stage = self.directory_service_stage(directory_id)
+        stages = []
+
+        def on_refusal(refusal):
+            stage = self.refuse_lasting_stage(directory_id)
+            stages.append(stage)
+            # Active, yet refused as not ready: an earlier attempt may have registered it (its answer lost).
+            if stage == "Active" and is_registered(self.read(directory_id)):
+                raise _RegisteredMeanwhile(refusal)
+
+        try:
+            error = self._until_ready(
+                self.client.register_workspace_directory, deadline, on_refusal=on_refusal, **request
+            )
+        except _RegisteredMeanwhile as meanwhile:
+            error = meanwhile.refusal
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as failure:
+            error = failure
+        if error is None:
+            return self.wait(directory_id, "registered", deadline)
+        found, directory = self.look_again(directory_id, is_registered, deadline)
+        if not found:
+            if error_code(error) != NOT_READY_CODE:
+                raise error
+            stage = stages[-1] if stages else self.directory_service_stage(directory_id)
             raise WorkspacesError(
                 f"directory {directory_id} could not be registered within {deadline.timeout} seconds: it is not "
                 f"Active (Directory Service stage: {stage}): {error.response['Error'].get('Message', '')}",
                 code=NOT_READY_CODE,
                 directory_stage=stage,
             )
+        self._adopted("RegisterWorkspaceDirectory", error, "registered")
+        if directory.get("State") == REGISTERED:
+            return directory
         return self.wait(directory_id, "registered", deadline)
 
     def deregister(self, directory_id: str, deadline: Deadline) -> None:
-        """Deregister, retrying while the service says the directory is busy, then wait until it is gone."""
-        error = self._until_ready(self.client.deregister_workspace_directory, deadline, DirectoryId=directory_id)
+        """Deregister, retrying while the service says the directory is busy, then wait until it is gone.
+
+        After any error the directory is read again: gone or on its way (an earlier attempt went through, its
+        answer lost) is adopted.
+        """
+        try:
+            error = self._until_ready(self.client.deregister_workspace_directory, deadline, DirectoryId=directory_id)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as failure:
+            error = failure
         if error is not None:
-            directory = self.read(directory_id)
-            state = (directory or {}).get("State", MISSING)
-            raise WorkspacesError(
-                f"directory {directory_id} could not be deregistered within {deadline.timeout} seconds "
-                f"(state: {state}): {error.response['Error'].get('Message', '')}",
-                code=NOT_READY_CODE,
-                directory_state=state,
-            )
+            found, directory = self.look_again(directory_id, lambda listed: not is_registered(listed), deadline)
+            if not found:
+                if error_code(error) != NOT_READY_CODE:
+                    raise error
+                state = (directory or {}).get("State", MISSING)
+                raise WorkspacesError(
+                    f"directory {directory_id} could not be deregistered within {deadline.timeout} seconds "
+                    f"(state: {state}): {error.response['Error'].get('Message', '')}",
+                    code=NOT_READY_CODE,
+                    directory_state=state,
+                )
+            self._adopted("DeregisterWorkspaceDirectory", error, "deregistered")
+            if directory is None:
+                return
         self.wait(directory_id, "gone", deadline)
 
     def modify_settings(self, directory_id: str, settings: dict) -> None:

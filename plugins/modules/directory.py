@@ -18,6 +18,14 @@ description:
     longer listed. While Directory Service has not made the directory C(Active) yet, WorkSpaces answers
     C(InvalidResourceStateException); the module tries again until O(wait_timeout) runs out, then fails naming
     the directory's Directory Service stage.
+  - A directory in a Directory Service stage that does not become C(Active) by itself (C(Failed), C(Deleting),
+    C(Deleted), C(RestoreFailed), C(Inoperable), C(Impaired)) fails at once, before any change and in check mode
+    too, naming the stage.
+  - When RegisterWorkspaceDirectory or DeregisterWorkspaceDirectory fails (for example a retry refused after the
+    answer to the first attempt was lost), the directory is read again; if it is registered (or gone) after all,
+    the module takes that as its own change, warns, and goes on.
+  - Right after a registration every settings group the task sets is sent, also one whose values the
+    registration's defaults already match, so that check mode predicts exactly the calls the real run makes.
   - A directory that is C(REGISTERING) or C(DEREGISTERING) when the task starts is waited for first.
   - Deregistering a directory that still has WorkSpaces fails before any change, naming how many it has.
   - Malformed IDs and empty values fail before any API call, naming the option.
@@ -148,7 +156,8 @@ options:
     default: 900
 notes:
   - Supports check mode (every read, no change; C(directory) is null when check mode predicts a registration)
-    and diff mode (the directory before and after, as C(directory) shows it).
+    and diff mode (the directory before and after, as C(directory) shows it; a predicted registration shows only
+    what is known before it, not what the service assigns, such as the registration code).
   - RegisterWorkspaceDirectory's members changed across botocore releases. The module reads them from the loaded
     service model. Models older than May 2025 require C(EnableWorkDocs), which is then sent as false (WorkDocs
     reached its end of support); newer models no longer have it. The oldest botocore whose model has every
@@ -357,6 +366,13 @@ def shown(directory, tags):
     return None if directory is None else normalize_directory(directory, tags)
 
 
+def known_part(predicted: dict) -> dict:
+    """A predicted registration without the placeholders for what only the registration assigns (name, alias,
+    registration code, the settings the task leaves unset...): a prediction states only what it knows."""
+    placeholders = normalize_directory({})
+    return {key: value for key, value in predicted.items() if key not in placeholders or value != placeholders[key]}
+
+
 def execute(service, params: dict, plan, deadline):
     """Run a plan; returns (directory, tags, actions, modified) as they are afterwards."""
     directory_id = plan.directory_id
@@ -365,10 +381,10 @@ def execute(service, params: dict, plan, deadline):
         return None, None, plan.actions, plan.modified
     actions, modified = [], []
     if plan.register is not None:
-        directory = service.register(plan.register, deadline)
+        service.register(plan.register, deadline)
         actions.append("register")
-        # Converge against the defaults the registration gave the directory, not against a guess.
-        plan = directories.plan_present(params, directory, service.read_tags(directory_id), service.register_members())
+        # Every settings group the task sets, as check mode predicts it; tags as the directory has them now.
+        plan = directories.plan_after_registration(params, plan, service.read_tags(directory_id))
     service.apply(plan)
     actions += plan.actions
     modified += plan.modified
@@ -390,9 +406,14 @@ def run(service, params: dict, check_mode: bool) -> dict:
         plan = directories.plan_absent(directory_id, directory, workspace_ids)
     else:
         plan = directories.plan_present(params, directory, tags, service.register_members())
+        if plan.register is not None:
+            # In check mode too: a directory Directory Service will not make Active fails before any change.
+            service.refuse_lasting_stage(directory_id)
 
     before = shown(directory, tags) if registered else None
     predicted = shown(*directories.predict(params, directory, tags, plan))
+    if plan.register is not None:
+        predicted = known_part(predicted)
     if check_mode or not plan.changed:
         after = predicted
         result_directory = None if plan.register is not None else predicted
@@ -407,7 +428,7 @@ def run(service, params: dict, check_mode: bool) -> dict:
         "actions": actions,
         "modified": modified,
         "diff": {"before": before or {}, "after": after or {}},
-        "warnings": plan.warnings,
+        "warnings": plan.warnings + service.warnings,
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import boto3
+import botocore.exceptions
 import pytest
 from botocore.stub import Stubber
 
@@ -499,4 +500,177 @@ def test_settings_are_modified_one_call_per_group_in_a_fixed_order():
             "selfservice_permissions": {"RebuildWorkspace": "ENABLED"},
         },
     )
+    stubber.assert_no_pending_responses()
+
+
+# --- after a registration: every group the task sets, tags against what the directory has -------------------------
+
+
+def test_after_registration_every_group_the_task_sets_is_applied_as_planned():
+    given = params(
+        selfservice_permissions={"restart_workspace": True},
+        workspace_access_properties={"device_type_web": "DENY"},
+        tags={"a": "1", "b": "2"},
+    )
+    planned = directories.plan_present(given, None, None, CURRENT_MEMBERS)
+    # The registration's defaults (registered()) already match both groups: they are applied all the same.
+    after = directories.plan_after_registration(given, planned, {"a": "1"})
+    assert (
+        after.settings
+        == planned.settings
+        == {
+            "selfservice_permissions": {"RestartWorkspace": "ENABLED"},
+            "workspace_access_properties": {"DeviceTypeWeb": "DENY"},
+        }
+    )
+    assert after.actions == ["modify_selfservice_permissions", "modify_workspace_access_properties", "tag"]
+    assert after.modified == [
+        "selfservice_permissions.restart_workspace",
+        "workspace_access_properties.device_type_web",
+        "tags.b",
+    ]
+    assert after.tags_to_set == {"b": "2"}
+
+
+def test_after_registration_with_the_tags_it_carried_nothing_about_tags_is_left():
+    given = params(workspace_creation_properties={"enable_internet_access": True}, tags={"n": 5})
+    planned = directories.plan_present(given, None, None, CURRENT_MEMBERS)
+    after = directories.plan_after_registration(given, planned, {"n": "5"})
+    assert ["register"] + after.actions == planned.actions
+    assert after.modified == planned.modified == ["workspace_creation_properties.enable_internet_access"]
+
+
+def test_predicted_tags_are_text_as_the_service_keeps_them():
+    given = params(tags={"n": 5, "on": True})
+    plan = directories.plan_present(given, None, None, CURRENT_MEMBERS)
+    assert directories.predict(given, None, None, plan)[1] == {"n": "5", "on": "True"}
+    plan = directories.plan_present(given, registered(), {}, CURRENT_MEMBERS)
+    assert directories.predict(given, registered(), {}, plan)[1] == {"n": "5", "on": "True"}
+
+
+# --- Directory Service stages ----------------------------------------------------------------------------------------
+
+
+class FakeDirectoryService:
+    """A ds client whose DescribeDirectories answers the given stages in turn."""
+
+    def __init__(self, *stages):
+        self.stages = list(stages)
+        self.calls = 0
+
+    def describe_directories(self, DirectoryIds):  # noqa: N803 (boto3's parameter name)
+        self.calls += 1
+        return {"DirectoryDescriptions": [{"DirectoryId": DirectoryIds[0], "Stage": self.stages.pop(0)}]}
+
+
+def test_the_endpoint_and_the_code_know_the_same_stages():
+    assert directories.LASTING_STAGES.isdisjoint(directories.PASSING_STAGES)
+    assert "Active" not in directories.LASTING_STAGES | directories.PASSING_STAGES
+
+
+@pytest.mark.parametrize("stage", sorted(directories.LASTING_STAGES))
+def test_a_lasting_stage_is_refused_naming_it(stage):
+    ds = FakeDirectoryService(stage)
+    service = service_with(lambda stubber: None, ds_client=lambda: ds)[0]
+    with pytest.raises(WorkspacesError) as raised:
+        service.refuse_lasting_stage(DIRECTORY_ID)
+    assert raised.value.code == "DirectoryNotActive"
+    assert f"Directory Service stage {stage}" in raised.value.message
+    assert raised.value.details["directory_stage"] == stage
+
+
+@pytest.mark.parametrize("stage", sorted(directories.PASSING_STAGES | {"Active", "SomethingNew"}))
+def test_other_stages_are_not_refused(stage):
+    service = service_with(lambda stubber: None, ds_client=lambda: FakeDirectoryService(stage))[0]
+    assert service.refuse_lasting_stage(DIRECTORY_ID) == stage
+
+
+def test_a_stage_that_cannot_be_read_is_read_only_once():
+    calls = []
+
+    class Denied:
+        def describe_directories(self, DirectoryIds):  # noqa: N803
+            calls.append(DirectoryIds)
+            raise botocore.exceptions.ClientError(
+                {"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "DescribeDirectories"
+            )
+
+    service = service_with(lambda stubber: None, ds_client=Denied)[0]
+    assert service.refuse_lasting_stage(DIRECTORY_ID) == "unknown: AccessDeniedException"
+    assert service.directory_service_stage(DIRECTORY_ID) == "unknown: AccessDeniedException"
+    assert len(calls) == 1
+
+
+def test_register_stops_retrying_when_the_stage_turns_lasting():
+    def setup(stubber):
+        stubber.add_client_error("register_workspace_directory", "InvalidResourceStateException", "not Active")
+        stubber.add_client_error("register_workspace_directory", "InvalidResourceStateException", "not Active")
+
+    ds = FakeDirectoryService("Creating", "Failed")
+    service, stubber, time = service_with(setup, ds_client=lambda: ds)
+    with pytest.raises(WorkspacesError) as raised:
+        service.register({"DirectoryId": DIRECTORY_ID}, directories.Deadline(900, time.clock))
+    assert "Directory Service stage Failed" in raised.value.message
+    assert time.now < 110  # one retry, then at once: not the 900 s
+    stubber.assert_no_pending_responses()
+
+
+# --- a register / deregister call that failed: read again, adopt what exists -----------------------------------------
+
+
+def test_register_error_with_the_directory_registered_is_adopted_with_a_warning():
+    def setup(stubber):
+        stubber.add_client_error("register_workspace_directory", "ResourceAlreadyExistsException", "registered")
+        stubber.add_response("describe_workspace_directories", {"Directories": []})  # reads may lag
+        stubber.add_response("describe_workspace_directories", {"Directories": [registered()]})
+
+    service, stubber, time = service_with(setup)
+    directory = service.register({"DirectoryId": DIRECTORY_ID}, directories.Deadline(300, time.clock))
+    assert directory["State"] == "REGISTERED"
+    assert len(service.warnings) == 1 and "ResourceAlreadyExistsException" in service.warnings[0]
+    assert time.slept == [2.0]
+    stubber.assert_no_pending_responses()
+
+
+def test_a_refusal_of_an_active_directory_that_is_registered_already_is_adopted_at_once():
+    """If the service answers a retry of a lost registration with InvalidResourceStateException rather than
+    "already exists", the directory is Active yet refused: reading the listing tells it was registered."""
+
+    def setup(stubber):
+        stubber.add_client_error("register_workspace_directory", "InvalidResourceStateException", "registered")
+        stubber.add_response("describe_workspace_directories", {"Directories": [registered()]})
+        stubber.add_response("describe_workspace_directories", {"Directories": [registered()]})
+
+    ds = FakeDirectoryService("Active")
+    service, stubber, time = service_with(setup, ds_client=lambda: ds)
+    directory = service.register({"DirectoryId": DIRECTORY_ID}, directories.Deadline(900, time.clock))
+    assert directory["State"] == "REGISTERED"
+    assert "taken as registered by this task" in service.warnings[0]
+    assert time.slept == []  # not retried until the deadline
+    stubber.assert_no_pending_responses()
+
+
+def test_register_error_is_raised_when_reading_again_finds_nothing():
+    def setup(stubber):
+        stubber.add_client_error("register_workspace_directory", "ResourceNotFoundException", "no such directory")
+        for _read in range(directories.CONFIRM_READS):
+            stubber.add_response("describe_workspace_directories", {"Directories": []})
+
+    service, stubber, time = service_with(setup)
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        service.register({"DirectoryId": DIRECTORY_ID}, directories.Deadline(300, time.clock))
+    assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert service.warnings == []
+    stubber.assert_no_pending_responses()
+
+
+def test_deregister_error_with_the_directory_gone_is_adopted():
+    def setup(stubber):
+        stubber.add_client_error("deregister_workspace_directory", "ResourceNotFoundException", "not registered")
+        stubber.add_response("describe_workspace_directories", {"Directories": []})
+
+    service, stubber, time = service_with(setup)
+    service.deregister(DIRECTORY_ID, directories.Deadline(300, time.clock))
+    assert "taken as deregistered by this task" in service.warnings[0]
+    assert time.slept == []
     stubber.assert_no_pending_responses()

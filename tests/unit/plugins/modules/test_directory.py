@@ -8,12 +8,19 @@ import json
 
 import botocore.session
 import pytest
+from ansible.module_utils.common import warnings as ansible_warnings
 from botocore.stub import Stubber
 
 from ansible_collections.euc.workspaces.plugins.modules import directory as directory_module
 
 DIRECTORY_ID = "d-1234567890"
 SUBNETS = ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_warnings(monkeypatch):
+    """ansible-core collects module warnings process-wide: each test starts with none, whatever ran before."""
+    monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
 
 
 def described(state="REGISTERED", **changes) -> dict:
@@ -82,6 +89,16 @@ def add_tags(aws, tags: dict):
     )
 
 
+def add_stage(aws, stage: str = "Active"):
+    """ds:DescribeDirectories: the Directory Service stage, read before registering and after each refusal."""
+    aws.add(
+        "describe_directories",
+        {"DirectoryDescriptions": [{"DirectoryId": DIRECTORY_ID, "Stage": stage}]},
+        {"DirectoryIds": [DIRECTORY_ID]},
+        service="ds",
+    )
+
+
 def add_workspaces(aws, count: int):
     workspaces = [
         {
@@ -107,8 +124,9 @@ def mutating(aws) -> list[str]:
 # --- state=present on a directory that is not registered -----------------------------------------------------
 
 
-def test_register_sends_only_set_options_waits_and_converges_settings(aws, run_module):
+def test_register_sends_only_set_options_waits_and_applies_every_group_the_task_sets(aws, run_module):
     add_describe(aws)  # not registered
+    add_stage(aws)
     aws.add(
         "register_workspace_directory",
         {},
@@ -124,7 +142,13 @@ def test_register_sends_only_set_options_waits_and_converges_settings(aws, run_m
     add_describe(aws, described("REGISTERING"))
     add_describe(aws, described())
     add_tags(aws, {"team": "desktops"})
-    # Only the differing group is modified after registration, with only the sub-option the task sets.
+    # After a registration every group the task sets is sent (with only the sub-options it sets), also one the
+    # registration's defaults happen to match: check mode cannot know those defaults, and predicts these calls.
+    aws.add(
+        "modify_selfservice_permissions",
+        {},
+        {"ResourceId": DIRECTORY_ID, "SelfservicePermissions": {"RestartWorkspace": "ENABLED"}},
+    )
     aws.add(
         "modify_workspace_access_properties",
         {},
@@ -140,16 +164,23 @@ def test_register_sends_only_set_options_waits_and_converges_settings(aws, run_m
             tenancy="SHARED",
             enable_self_service=False,
             tags={"team": "desktops"},
-            selfservice_permissions={"restart_workspace": True},  # already the default: no call
+            selfservice_permissions={"restart_workspace": True},  # already the default: sent all the same
             workspace_access_properties={"device_type_linux": "ALLOW"},
         ),
     )
 
     assert not result.get("failed"), result
     assert result["changed"] is True
-    assert mutating(aws) == ["RegisterWorkspaceDirectory", "ModifyWorkspaceAccessProperties"]
-    assert result["actions"] == ["register", "modify_workspace_access_properties"]
-    assert result["modified"] == ["workspace_access_properties.device_type_linux"]
+    assert mutating(aws) == [
+        "RegisterWorkspaceDirectory",
+        "ModifySelfservicePermissions",
+        "ModifyWorkspaceAccessProperties",
+    ]
+    assert result["actions"] == ["register", "modify_selfservice_permissions", "modify_workspace_access_properties"]
+    assert result["modified"] == [
+        "selfservice_permissions.restart_workspace",
+        "workspace_access_properties.device_type_linux",
+    ]
     assert result["directory"]["state"] == "REGISTERED"
     assert result["directory"]["workspace_access_properties"]["device_type_linux"] == "ALLOW"
     assert result["directory"]["tags"] == {"team": "desktops"}
@@ -171,6 +202,7 @@ def test_register_sends_only_set_options_waits_and_converges_settings(aws, run_m
 def test_register_with_no_options_sends_the_directory_id_only(aws, run_module, listings):
     for listing in listings:  # None: the directory is not listed
         add_describe(aws, listing)
+    add_stage(aws)
     aws.add("register_workspace_directory", {}, {"DirectoryId": DIRECTORY_ID})
     add_describe(aws, described())
     add_tags(aws, {})
@@ -186,6 +218,7 @@ def test_register_with_no_options_sends_the_directory_id_only(aws, run_module, l
 
 def test_register_in_check_mode_makes_no_mutating_call_and_predicts(aws, run_module):
     add_describe(aws)
+    add_stage(aws)  # read in check mode too: a stage that never becomes Active fails there as well
 
     result = run_module(
         directory_module,
@@ -209,13 +242,17 @@ def test_register_in_check_mode_makes_no_mutating_call_and_predicts(aws, run_mod
     assert after["tenancy"] == "DEDICATED"
     assert after["selfservice_permissions"] == {"rebuild_workspace": "ENABLED"}
     assert after["tags"] == {"team": "desktops"}
+    # Only what is known before registering: no placeholders for what the service assigns.
+    assert set(after) == {"directory_id", "state", "tenancy", "selfservice_permissions", "tags"}
     aws.assert_all_used()
 
 
 def test_not_active_yet_is_retried_until_it_goes_through(aws, run_module):
     add_describe(aws)
-    aws.add_error("register_workspace_directory", "InvalidResourceStateException", "The directory is not Active")
-    aws.add_error("register_workspace_directory", "InvalidResourceStateException", "The directory is not Active")
+    add_stage(aws, "Creating")
+    for _refusal in range(2):
+        aws.add_error("register_workspace_directory", "InvalidResourceStateException", "The directory is not Active")
+        add_stage(aws, "Creating")  # a stage that turns Active by itself: tried again
     aws.add("register_workspace_directory", {}, {"DirectoryId": DIRECTORY_ID})
     add_describe(aws, described())
     add_tags(aws, {})
@@ -231,13 +268,10 @@ def test_not_active_yet_is_retried_until_it_goes_through(aws, run_module):
 
 def test_not_active_when_time_runs_out_fails_with_the_directory_service_stage(aws, run_module):
     add_describe(aws)
+    add_stage(aws, "Creating")
     aws.add_error("register_workspace_directory", "InvalidResourceStateException", "The directory is not Active")
-    aws.add(
-        "describe_directories",
-        {"DirectoryDescriptions": [{"DirectoryId": DIRECTORY_ID, "Stage": "Creating"}]},
-        {"DirectoryIds": [DIRECTORY_ID]},
-        service="ds",
-    )
+    add_stage(aws, "Creating")
+    add_describe(aws)  # read again after the refusal: still not registered
 
     result = run_module(directory_module, args(wait_timeout=0))
 
@@ -251,8 +285,9 @@ def test_not_active_when_time_runs_out_fails_with_the_directory_service_stage(aw
 
 def test_stage_that_cannot_be_read_still_fails_clearly(aws, run_module):
     add_describe(aws)
+    aws.add_error("describe_directories", "AccessDeniedException", service="ds")  # read once, never again
     aws.add_error("register_workspace_directory", "InvalidResourceStateException", "not Active")
-    aws.add_error("describe_directories", "AccessDeniedException", service="ds")
+    add_describe(aws)
 
     result = run_module(directory_module, args(wait_timeout=0))
 
@@ -261,20 +296,24 @@ def test_stage_that_cannot_be_read_still_fails_clearly(aws, run_module):
     aws.assert_all_used()
 
 
-def test_other_register_errors_fail_at_once(aws, run_module):
+def test_other_register_errors_fail_when_the_directory_is_still_not_registered(aws, run_module):
     add_describe(aws)
+    add_stage(aws)
     aws.add_error("register_workspace_directory", "ResourceNotFoundException", "no such directory")
+    for _read in range(3):  # read again (reads may lag behind the call): never listed
+        add_describe(aws)
 
     result = run_module(directory_module, args(wait_timeout=600))
 
     assert result["failed"] is True
-    assert mutating(aws) == ["RegisterWorkspaceDirectory"]
-    assert "ResourceNotFoundException" in json.dumps(result)
+    assert mutating(aws) == ["RegisterWorkspaceDirectory"]  # not sent again
+    assert result["error"]["code"] == "ResourceNotFoundException"  # the call's own error
     aws.assert_all_used()
 
 
 def test_registration_that_stays_registering_times_out_with_its_state(aws, run_module):
     add_describe(aws)
+    add_stage(aws)
     aws.add("register_workspace_directory", {}, {"DirectoryId": DIRECTORY_ID})
     add_describe(aws, described("REGISTERING"))
 
@@ -288,6 +327,7 @@ def test_registration_that_stays_registering_times_out_with_its_state(aws, run_m
 
 def test_registration_that_ends_in_error_fails_with_its_message(aws, run_module):
     add_describe(aws)
+    add_stage(aws)
     aws.add("register_workspace_directory", {}, {"DirectoryId": DIRECTORY_ID})
     add_describe(aws, described("ERROR", ErrorMessage="The subnets are in the same Availability Zone"))
 
@@ -296,6 +336,239 @@ def test_registration_that_ends_in_error_fails_with_its_message(aws, run_module)
     assert result["failed"] is True
     assert "state ERROR" in result["msg"]
     assert "same Availability Zone" in result["msg"]
+    aws.assert_all_used()
+
+
+# --- lost answers: read again, adopt what exists ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "code, listings",
+    [
+        pytest.param("ResourceAlreadyExistsException", [described()], id="retry-says-already-registered"),
+        # Not one error code: whatever the retry is told, the listing decides.
+        pytest.param("InvalidParameterValuesException", [described()], id="any-other-error-code"),
+        pytest.param(
+            "ResourceAlreadyExistsException",
+            [None, described("REGISTERING"), described()],
+            id="listed-only-at-the-second-read-then-waited-for",
+        ),
+    ],
+)
+def test_a_register_error_after_which_the_directory_is_registered_is_adopted(aws, run_module, code, listings):
+    add_describe(aws)
+    add_stage(aws)
+    aws.add_error("register_workspace_directory", code, "already registered")
+    for listing in listings:
+        add_describe(aws, listing)
+    add_tags(aws, {"a": "b"})  # the registration that went through carried the tags
+    aws.add(
+        "modify_selfservice_permissions",
+        {},
+        {"ResourceId": DIRECTORY_ID, "SelfservicePermissions": {"RebuildWorkspace": "ENABLED"}},
+    )
+    add_final_read(aws, described(SelfservicePermissions={"RebuildWorkspace": "ENABLED"}), {"a": "b"})
+
+    result = run_module(
+        directory_module, args(tags={"a": "b"}, selfservice_permissions={"rebuild_workspace": True}, wait_timeout=600)
+    )
+
+    assert not result.get("failed"), result
+    assert result["changed"] is True
+    assert mutating(aws) == ["RegisterWorkspaceDirectory", "ModifySelfservicePermissions"]  # never sent twice
+    assert result["actions"] == ["register", "modify_selfservice_permissions"]
+    assert result["directory"]["state"] == "REGISTERED"
+    warnings = json.dumps(result["warnings"])
+    assert code in warnings and "taken as registered by this task" in warnings
+    aws.assert_all_used()
+
+
+def test_a_register_error_leaving_the_directory_deregistered_fails(aws, run_module):
+    add_describe(aws, described("DEREGISTERED"))
+    add_stage(aws)
+    aws.add_error("register_workspace_directory", "AccessDeniedException", "not allowed")
+    for _read in range(3):
+        add_describe(aws, described("DEREGISTERED"))  # listed, but not registered
+
+    result = run_module(directory_module, args(wait_timeout=600))
+
+    assert result["failed"] is True
+    assert result["error"]["code"] == "AccessDeniedException"
+    assert mutating(aws) == ["RegisterWorkspaceDirectory"]
+    aws.assert_all_used()
+
+
+@pytest.mark.parametrize(
+    "listings",
+    [
+        pytest.param([None], id="gone-at-once"),
+        pytest.param([described("DEREGISTERING"), None], id="deregistering-then-waited-until-gone"),
+        pytest.param([described(), described("DEREGISTERED"), None], id="still-listed-at-the-first-read"),
+    ],
+)
+def test_a_deregister_error_after_which_the_directory_is_gone_is_adopted(aws, run_module, listings):
+    add_describe(aws, described())
+    add_tags(aws, {})
+    add_workspaces(aws, 0)
+    aws.add_error("deregister_workspace_directory", "ResourceNotFoundException", "not registered")
+    for listing in listings:
+        add_describe(aws, listing)
+
+    result = run_module(directory_module, args(state="absent", wait_timeout=600))
+
+    assert not result.get("failed"), result
+    assert result["changed"] is True
+    assert result["actions"] == ["deregister"]
+    assert result["directory"] is None
+    assert mutating(aws) == ["DeregisterWorkspaceDirectory"]
+    assert "taken as deregistered by this task" in json.dumps(result["warnings"])
+    aws.assert_all_used()
+
+
+def test_a_deregister_error_with_the_directory_still_registered_fails(aws, run_module):
+    add_describe(aws, described())
+    add_tags(aws, {})
+    add_workspaces(aws, 0)
+    aws.add_error("deregister_workspace_directory", "AccessDeniedException", "not allowed")
+    for _read in range(3):
+        add_describe(aws, described())
+
+    result = run_module(directory_module, args(state="absent", wait_timeout=600))
+
+    assert result["failed"] is True
+    assert result["error"]["code"] == "AccessDeniedException"
+    assert mutating(aws) == ["DeregisterWorkspaceDirectory"]
+    aws.assert_all_used()
+
+
+# --- Directory Service stages that never become Active -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stage", ["Failed", "Deleting", "Deleted", "RestoreFailed", "Inoperable", "Impaired"])
+@pytest.mark.parametrize("check_mode", [False, True], ids=["run", "check"])
+def test_a_stage_that_never_becomes_active_fails_before_any_mutating_call(aws, run_module, stage, check_mode):
+    add_describe(aws)
+    add_stage(aws, stage)
+
+    result = run_module(directory_module, args(tags={"a": "b"}, wait_timeout=600), check_mode=check_mode)
+
+    assert result["failed"] is True
+    assert f"Directory Service stage {stage}" in result["msg"]
+    assert result["directory_stage"] == stage
+    assert result["error_code"] == "DirectoryNotActive"
+    assert mutating(aws) == []
+    aws.assert_all_used()
+
+
+def test_a_stage_that_turns_failed_while_retrying_stops_the_retries(aws, run_module):
+    add_describe(aws)
+    add_stage(aws, "Creating")
+    aws.add_error("register_workspace_directory", "InvalidResourceStateException", "The directory is not Active")
+    add_stage(aws, "Failed")
+
+    result = run_module(directory_module, args(wait_timeout=600))
+
+    assert result["failed"] is True
+    assert "Directory Service stage Failed" in result["msg"]
+    assert mutating(aws) == ["RegisterWorkspaceDirectory"]  # not tried again
+    aws.assert_all_used()
+
+
+# --- check mode predicts the real run of the same task -------------------------------------------------------------
+
+PREDICTED_TASK = {
+    "selfservice_permissions": {"restart_workspace": True, "rebuild_workspace": False},
+    "workspace_access_properties": {"device_type_web": "DENY", "device_type_chrome_os": "ALLOW"},
+    "workspace_creation_properties": {"enable_internet_access": True, "default_ou": "OU=WS,DC=corp,DC=example,DC=com"},
+    "tags": {"n": 5},
+}
+
+
+def contained(predicted, real) -> bool:
+    """Every value the prediction states is the real one (the real result has more: what the service assigns)."""
+    if isinstance(predicted, dict):
+        return isinstance(real, dict) and all(key in real and contained(predicted[key], real[key]) for key in predicted)
+    return predicted == real
+
+
+def test_check_mode_and_the_real_run_of_a_registration_agree(aws, run_module):
+    # The defaults of the registration already match some of the settings (restart, rebuild, web, chrome os).
+    add_describe(aws)
+    add_stage(aws)
+    check = run_module(directory_module, args(**PREDICTED_TASK), check_mode=True, diff=True)
+    assert mutating(aws) == []
+    aws.assert_all_used()
+
+    add_describe(aws)
+    add_stage(aws)
+    aws.add("register_workspace_directory", {}, {"DirectoryId": DIRECTORY_ID, "Tags": [{"Key": "n", "Value": "5"}]})
+    add_describe(aws, described())
+    add_tags(aws, {"n": "5"})
+    aws.add(
+        "modify_selfservice_permissions",
+        {},
+        {
+            "ResourceId": DIRECTORY_ID,
+            "SelfservicePermissions": {"RestartWorkspace": "ENABLED", "RebuildWorkspace": "DISABLED"},
+        },
+    )
+    aws.add(
+        "modify_workspace_creation_properties",
+        {},
+        {
+            "ResourceId": DIRECTORY_ID,
+            "WorkspaceCreationProperties": {
+                "EnableInternetAccess": True,
+                "DefaultOu": "OU=WS,DC=corp,DC=example,DC=com",
+            },
+        },
+    )
+    aws.add(
+        "modify_workspace_access_properties",
+        {},
+        {
+            "ResourceId": DIRECTORY_ID,
+            "WorkspaceAccessProperties": {"DeviceTypeWeb": "DENY", "DeviceTypeChromeOs": "ALLOW"},
+        },
+    )
+    final = described(
+        WorkspaceCreationProperties={"EnableInternetAccess": True, "DefaultOu": "OU=WS,DC=corp,DC=example,DC=com"}
+    )
+    add_final_read(aws, final, {"n": "5"})
+    real = run_module(directory_module, args(**PREDICTED_TASK), diff=True)
+
+    assert not real.get("failed"), real
+    assert (
+        real["actions"]
+        == check["actions"]
+        == [
+            "register",
+            "modify_selfservice_permissions",
+            "modify_workspace_creation_properties",
+            "modify_workspace_access_properties",
+        ]
+    )
+    assert real["modified"] == check["modified"]
+    assert len(check["modified"]) == 6
+    assert mutating(aws) == [
+        "RegisterWorkspaceDirectory",
+        "ModifySelfservicePermissions",
+        "ModifyWorkspaceCreationProperties",
+        "ModifyWorkspaceAccessProperties",
+    ]
+    assert check["diff"]["after"]["tags"] == {"n": "5"}  # text, as the service keeps tag values
+    assert contained(check["diff"]["after"], real["diff"]["after"]), (check["diff"]["after"], real["diff"]["after"])
+    aws.assert_all_used()
+
+
+def test_predicted_tag_values_are_text_on_a_registered_directory(aws, run_module):
+    add_describe(aws, described())
+    add_tags(aws, {})
+
+    result = run_module(directory_module, args(tags={"n": 5, "on": True}), check_mode=True, diff=True)
+
+    assert result["directory"]["tags"] == {"n": "5", "on": "True"}  # as CreateTags would store them
+    assert result["diff"]["after"]["tags"] == {"n": "5", "on": "True"}
     aws.assert_all_used()
 
 
@@ -733,6 +1006,7 @@ def old_model_with_workdocs(shape):
 def test_enable_work_docs_is_sent_false_where_the_model_requires_it(aws, run_module, tmp_path):
     use_workspaces_client(aws, client_with_register_model(tmp_path, old_model_with_workdocs))
     add_describe(aws)
+    add_stage(aws)
     # The Stubber validates against the loaded (old) model: leaving EnableWorkDocs out would fail here.
     aws.add("register_workspace_directory", {}, {"DirectoryId": DIRECTORY_ID, "EnableWorkDocs": False})
     add_describe(aws, described())
@@ -750,6 +1024,7 @@ def test_current_model_gets_no_enable_work_docs(aws, run_module):
     members = aws.client("workspaces").meta.service_model.operation_model("RegisterWorkspaceDirectory").input_shape
     assert "EnableWorkDocs" not in members.members  # the pinned botocore: the case the other tests cover
     add_describe(aws)
+    add_stage(aws)
     aws.add("register_workspace_directory", {}, {"DirectoryId": DIRECTORY_ID, "Tenancy": "SHARED"})
     add_describe(aws, described())
     add_tags(aws, {})
@@ -783,6 +1058,7 @@ def test_model_without_tags_member_tags_after_registering(aws, run_module, tmp_p
 
     use_workspaces_client(aws, client_with_register_model(tmp_path, without_tags))
     add_describe(aws)
+    add_stage(aws)
     aws.add("register_workspace_directory", {}, {"DirectoryId": DIRECTORY_ID})
     add_describe(aws, described())
     add_tags(aws, {})
