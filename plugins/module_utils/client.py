@@ -9,6 +9,8 @@ from contextlib import contextmanager
 
 try:
     import botocore
+    import botocore.config
+    import botocore.parsers
     import botocore.session
 except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore.
@@ -41,16 +43,28 @@ def tagging_client(module, **params):
     return module.client("resourcegroupstaggingapi", retry_decorator=RETRY, **params)
 
 
+# STS is asked only to save tagging calls: a short, bounded attempt, so an STS that cannot be reached (a runner with
+# VPC endpoints for WorkSpaces only, an endpoint_url that is not STS's) costs seconds before the fallback.
+STS_CONFIG = {"connect_timeout": 5, "read_timeout": 10, "retries": {"max_attempts": 2, "mode": "standard"}}
+
+
 def resource_arn_prefix(module, region: str, resource_type: str = "workspace") -> str | None:
     """ "arn:<partition>:workspaces:<region>:<account>:<type>/", or None when STS cannot say who we are.
 
     STS GetCallerIdentity needs no IAM permission; the caller falls back to reads that need no ARN on None.
     """
     try:
-        identity = module.client("sts", retry_decorator=RETRY).get_caller_identity(aws_retry=True)
+        sts = module.client("sts", config=botocore.config.Config(**STS_CONFIG))
+        identity = sts.get_caller_identity()
         partition = identity["Arn"].split(":")[1]
         account = identity["Account"]
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, KeyError, IndexError):
+    except (
+        botocore.exceptions.BotoCoreError,
+        botocore.exceptions.ClientError,
+        botocore.parsers.ResponseParserError,  # an answer from something that is not STS
+        KeyError,
+        IndexError,
+    ):
         return None
     return f"arn:{partition}:workspaces:{region}:{account}:{resource_type}/"
 

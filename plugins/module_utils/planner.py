@@ -575,6 +575,10 @@ def plan_present(plan: Plan, view: View, wait: bool) -> None:
         plan.final_goal = "created"
 
 
+# States in which an existing WorkSpace cannot be used: present leaves it as it is, and says so.
+UNUSABLE_STATES = frozenset(["ERROR", "SUSPENDED", "UNHEALTHY", "IMPAIRED"])
+
+
 def existing_warnings(item: Item, current: dict) -> list[str]:
     """Options that only act when a WorkSpace is created, and differ on this one."""
     workspace_id, warnings = current["WorkspaceId"], []
@@ -589,9 +593,9 @@ def existing_warnings(item: Item, current: dict) -> list[str]:
                 f"{workspace_id} has {key} {current.get(key)!r}, the task asks for {item.encryption[option]!r}: "
                 "volume encryption is fixed when a WorkSpace is created and is not changed"
             )
-    if current.get("State") == "ERROR":
+    if current.get("State") in UNUSABLE_STATES:
         warnings.append(
-            f"{workspace_id} is in ERROR: {current.get('ErrorCode') or 'no error code'}: "
+            f"{workspace_id} is in {current['State']}: {current.get('ErrorCode') or 'no error code'}: "
             f"{current.get('ErrorMessage') or 'no error message'}"
         )
     return [item.prefix(warning) for warning in warnings]

@@ -521,8 +521,9 @@ def _failure(item: dict, stage: str, code, message) -> dict:
     }
 
 
-# An existing WorkSpace in one of these states cannot be used and will not recover by itself.
-EXISTING_FAILED_STATES = frozenset(["ERROR"])
+# An existing WorkSpace in one of these states cannot be used and will not recover by itself. (UNHEALTHY and
+# IMPAIRED often pass; the module warns about them, and the role does not fail the user.)
+EXISTING_FAILED_STATES = frozenset(["ERROR", "SUSPENDED"])
 
 
 def existing_failure(item: dict) -> dict | None:
@@ -533,7 +534,10 @@ def existing_failure(item: dict) -> dict | None:
     if workspace.get("state") not in EXISTING_FAILED_STATES or "create" in actions or "terminate" in actions:
         return None
     message = workspace.get("error_message") or "no error message"
-    hint = f"the WorkSpace is in {workspace['state']}: rebuild it with state rebuilt, or terminate it and run again"
+    hint = (
+        f"the WorkSpace is in {workspace['state']}: rebuild it with euc.workspaces.workspace and state rebuilt, or "
+        "terminate it (state absent) and run the role again"
+    )
     return _failure(item, "existing", workspace.get("error_code") or workspace["state"], f"{message} ({hint})")
 
 
@@ -586,9 +590,10 @@ def summarize(results, waited: list[dict] | None = None, pending_ids=(), check_m
         counted = listed or (["unchanged"] if not item.get("changed") else [])
         broken_before = existing_failure(item)
         if broken_before:
-            # Run 1 failed this user at its wait; every later run must say so too, not call it unchanged.
-            for key in counted:
-                counts[key] -= 1
+            # Run 1 failed this user at its wait; every later run must say so too, not call it unchanged. What
+            # the module did to it (tags) still counts, as for the items the module itself failed.
+            if counted == ["unchanged"]:
+                counts["unchanged"] -= 1
             counts["failed"] += 1
             users["failed"].append(name)
             failures.append(broken_before)

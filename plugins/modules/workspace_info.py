@@ -301,8 +301,9 @@ def input_problems(params: dict) -> list[str]:
     return problems
 
 
-# The options that narrow the listing to part of the region (states filters what was listed).
-LISTING_FILTERS = ("workspace_ids", "directory_id", "user_name", "bundle_id", "workspace_name")
+# The options that leave part of the region: its tags are then asked for by ARN (states filters after the listing,
+# but still before the tags are read).
+LISTING_FILTERS = ("workspace_ids", "directory_id", "user_name", "bundle_id", "workspace_name", "states")
 
 
 def list_workspaces(client, params: dict) -> list[dict]:

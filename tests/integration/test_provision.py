@@ -552,14 +552,18 @@ def test_a_second_run_in_the_same_play_starts_afresh(play, endpoint, directory_i
     assert endpoint.calls()["counts"]["workspaces:TerminateWorkspaces"] == 1
 
 
-def test_a_report_path_in_a_missing_folder_is_refused_before_any_api_call(endpoint, tmp_path, directory_id):
+def test_a_report_path_that_cannot_be_written_is_refused_before_any_api_call(endpoint, tmp_path, directory_id):
     play = Play(endpoint, tmp_path, directory_id)
     missing = tmp_path / "reports" / "change-1234.csv"
+    a_folder = tmp_path / "already-a-folder"
+    a_folder.mkdir()
+    cases = {missing: f"the folder {missing.parent} does not exist", a_folder: "it is a folder, not a file"}
 
-    result = play(provision_users=["amy"], provision_bundle_id=BUNDLES["Sales"], provision_report_path=str(missing))
+    for path, why in cases.items():
+        result = play(provision_users=["amy"], provision_bundle_id=BUNDLES["Sales"], provision_report_path=str(path))
 
-    assert result.returncode != 0
-    assert f"provision_report_path {missing}: the folder {missing.parent} does not exist" in result.output
-    assert "Nothing was changed" in result.output
-    assert result.calls["log"] == []
+        assert result.returncode != 0
+        assert f"provision_report_path {path}: {why}" in " ".join(result.output.split())
+        assert "Nothing was changed" in result.output
+        assert result.calls["log"] == []
     assert workspaces(endpoint, directory_id) == []

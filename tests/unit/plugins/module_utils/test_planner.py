@@ -498,9 +498,14 @@ def test_encryption_key_forms(wanted, warns):
     assert bool(plan_item(item(volume_encryption_key=wanted), current).warnings) is warns
 
 
-def test_error_state_is_reported_as_a_warning():
-    plan = plan_item(item(), workspace(state="ERROR", ErrorCode="ResourceLimitExceeded", ErrorMessage="no IPs"))
-    assert plan.warnings == ["ws-abcd12345 is in ERROR: ResourceLimitExceeded: no IPs"]
+@pytest.mark.parametrize("state", ["ERROR", "SUSPENDED", "UNHEALTHY", "IMPAIRED"])
+def test_an_unusable_state_is_reported_as_a_warning(state):
+    plan = plan_item(item(), workspace(state=state, ErrorCode="ResourceLimitExceeded", ErrorMessage="no IPs"))
+    assert plan.warnings == [f"ws-abcd12345 is in {state}: ResourceLimitExceeded: no IPs"]
+
+
+def test_a_usable_state_is_not_warned_about():
+    assert plan_item(item(), workspace(state="STOPPED")).warnings == []
 
 
 # -- tags -------------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import botocore.exceptions
+import botocore.parsers
 import pytest
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
@@ -342,4 +343,31 @@ def test_a_tag_reader_for_a_few_workspaces_makes_neither_tagging_nor_sts_calls(a
     reads.TagReader(FakeModule(aws), workspaces)(ids)
 
     assert {service for service, _name in aws.sent} == {"workspaces"}
+    aws.assert_all_used()
+
+
+class UnreadableSts:
+    """An STS client behind an endpoint_url that is not STS's: botocore cannot parse the answer."""
+
+    def get_caller_identity(self, **_):
+        raise botocore.parsers.ResponseParserError("Unable to parse response, invalid XML received")
+
+
+def test_an_sts_answer_that_cannot_be_parsed_falls_back_to_paging_by_type(aws, workspaces):
+    ids = [f"ws-{n:010d}" for n in range(1, 5)]
+    module = FakeModule(aws)
+    made = []
+
+    def client(service, retry_decorator=None, **params):
+        made.append((service, params))
+        return UnreadableSts() if service == "sts" else FakeModule.client(module, service, retry_decorator)
+
+    module.client = client
+    aws.add("get_resources", {"ResourceTagMappingList": []}, TAGGING_REQUEST, "resourcegroupstaggingapi")
+
+    assert reads.TagReader(module, workspaces)(ids) == {i: {} for i in ids}
+    ((_, sts_params),) = [m for m in made if m[0] == "sts"]
+    # A best-effort call: bounded, so an STS that cannot be reached costs seconds, not minutes.
+    config = sts_params["config"]
+    assert config.connect_timeout <= 5 and config.read_timeout <= 10 and config.retries["max_attempts"] <= 2
     aws.assert_all_used()

@@ -496,14 +496,16 @@ def test_an_existing_workspace_in_error_is_a_failure_on_every_run_not_unchanged(
         tagged=1,
     )
     summary = roster.summarize(registered(first))
-    assert {k: summary[k] for k in ("unchanged", "tagged", "failed")} == {"unchanged": 1, "tagged": 0, "failed": 2}
+    # c's tags were sent: that still counts, as for an item the module failed; b is no longer "unchanged".
+    assert {k: summary[k] for k in ("unchanged", "tagged", "failed")} == {"unchanged": 1, "tagged": 1, "failed": 2}
     assert summary["users"]["unchanged"] == ["a"] and summary["users"]["failed"] == ["b", "c"]
     assert summary["failures"][0] == {
         "user_name": "b",
         "workspace_id": "ws-0000000b",
         "stage": "existing",
         "error_code": "Boom",
-        "error_message": "exploded (the WorkSpace is in ERROR: rebuild it with state rebuilt, or terminate it and run again)",
+        "error_message": "exploded (the WorkSpace is in ERROR: rebuild it with euc.workspaces.workspace and state "
+        "rebuilt, or terminate it (state absent) and run the role again)",
     }
     assert summary["error_codes"] == {"Boom": 2}
 
@@ -512,3 +514,10 @@ def test_an_existing_workspace_in_error_is_a_failure_on_every_run_not_unchanged(
 def test_volume_sizes_are_plain_digits(cell):
     problems = build(csv_text=csv_text("user_name,root_volume_size", f"jdoe,{cell}"), defaults={"bundle_id": BUNDLE})[1]
     assert problems == [f"roster CSV line 2: root_volume_size {cell!r} is not a whole number"]
+
+
+@pytest.mark.parametrize("state, fails", [("SUSPENDED", True), ("UNHEALTHY", False), ("IMPAIRED", False)])
+def test_which_existing_states_fail_a_user(state, fails):
+    workspace = {"workspace_id": "ws-0000000b", "user_name": "b", "state": state}
+    summary = roster.summarize(registered(run(item("b", workspace=workspace, workspace_id="ws-0000000b"), unchanged=1)))
+    assert (summary["failed"], summary["unchanged"]) == ((1, 0) if fails else (0, 1))

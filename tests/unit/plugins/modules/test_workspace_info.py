@@ -351,8 +351,9 @@ def test_tags_of_the_whole_region_come_from_the_tagging_api_in_pages(aws, run_mo
         ({"directory_id": DIRECTORY}, {"DirectoryId": DIRECTORY}),
         ({"workspace_ids": [ws_id(n) for n in range(1, 6)]}, {"WorkspaceIds": [ws_id(n) for n in range(1, 6)]}),
         ({"bundle_id": "wsb-000000001"}, {"BundleId": "wsb-000000001"}),
+        ({"states": ["AVAILABLE"]}, {}),
     ],
-    ids=["directory", "ids", "bundle"],
+    ids=["directory", "ids", "bundle", "states"],
 )
 def test_tags_of_part_of_the_region_are_asked_for_by_arn(aws, run_module, listing, request_sent):
     aws.add("describe_workspaces", page([workspace(n) for n in range(1, 6)]), request_sent)
