@@ -341,14 +341,7 @@ class Bench:
     # -- what the endpoint holds (read with set-up calls, after the run's counters were taken) ------------------
 
     def workspaces(self, directory_id: str) -> list[dict]:
-        client = self.endpoint.client("workspaces", setup=True)
-        found, token = [], None
-        while True:
-            page = client.describe_workspaces(DirectoryId=directory_id, **({"NextToken": token} if token else {}))
-            found.extend(page["Workspaces"])
-            token = page.get("NextToken")
-            if not token:
-                return [ws for ws in found if ws["State"] not in ("TERMINATING", "TERMINATED")]
+        return self.endpoint.workspaces(directory_id)
 
 
 # --- rosters ---------------------------------------------------------------------------------------------------

@@ -150,14 +150,7 @@ def counts(summary: dict) -> dict:
 
 
 def directory_workspaces(endpoint: Endpoint, directory_id: str) -> list[dict]:
-    client = endpoint.client("workspaces", setup=True)
-    found, token = [], None
-    while True:
-        page = client.describe_workspaces(DirectoryId=directory_id, **({"NextToken": token} if token else {}))
-        found.extend(page["Workspaces"])
-        token = page.get("NextToken")
-        if not token:
-            return found
+    return endpoint.workspaces(directory_id, leaving=True)
 
 
 def read_roster(path: Path) -> list[dict]:

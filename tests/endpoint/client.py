@@ -174,6 +174,19 @@ class Endpoint:
     def config(self) -> dict[str, Any]:
         return self._control("GET", "config")
 
+    def workspaces(
+        self, directory_id: str | None = None, region: str = DEFAULT_REGION, leaving: bool = False
+    ) -> list[dict[str, Any]]:
+        """What the endpoint holds, read with set-up calls (never delayed or faulted), every page.
+
+        Without leaving=True, WorkSpaces on their way out (TERMINATING, TERMINATED) are left out."""
+        client = self.client("workspaces", region, setup=True)
+        found: list[dict[str, Any]] = []
+        params = {"DirectoryId": directory_id} if directory_id else {}
+        for page in client.get_paginator("describe_workspaces").paginate(**params):
+            found.extend(page["Workspaces"])
+        return found if leaving else [ws for ws in found if ws["State"] not in ("TERMINATING", "TERMINATED")]
+
     def force_state(
         self, workspace_id: str, state: str, error_code: str = "", error_message: str = "", region: str = DEFAULT_REGION
     ) -> dict[str, Any]:

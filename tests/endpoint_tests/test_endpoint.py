@@ -199,6 +199,24 @@ def test_describe_workspaces_pages_and_limits(endpoint, ws):
     assert error_code(raised) == "ValidationException"
 
 
+def test_the_set_up_listing_reads_every_page_and_leaves_out_what_is_leaving(endpoint, ws):
+    directory = endpoint.create_registered_directory(name="listing.example.com")
+    ids = []
+    for batch in (25, 5):
+        ids += [
+            w["WorkspaceId"] for w in ws.create_workspaces(Workspaces=new_requests(directory, batch))["PendingRequests"]
+        ]
+    endpoint.configure(delay=30)
+    ws.terminate_workspaces(TerminateWorkspaceRequests=[{"WorkspaceId": ids[0]}])
+    endpoint.reset()
+
+    staying = endpoint.workspaces(directory)
+
+    assert sorted(w["WorkspaceId"] for w in staying) == sorted(ids[1:])
+    assert len(endpoint.workspaces(directory, leaving=True)) == 30
+    assert [entry["action"] for entry in endpoint.calls()["log"]] == ["DescribeWorkspaces"] * 4  # 2 pages each
+
+
 def test_describe_filters_are_exclusive(ws, directory):
     with pytest.raises(ClientError) as raised:
         ws.describe_workspaces(DirectoryId=directory, BundleId=WINDOWS_BUNDLE_ID)

@@ -111,14 +111,7 @@ def write_csv(path, rows: list[dict]):
 
 
 def workspaces(endpoint, directory_id) -> list[dict]:
-    client = endpoint.client("workspaces", setup=True)
-    found, token = [], None
-    while True:
-        page = client.describe_workspaces(DirectoryId=directory_id, **({"NextToken": token} if token else {}))
-        found.extend(page["Workspaces"])
-        token = page.get("NextToken")
-        if not token:
-            return [ws for ws in found if ws["State"] not in ("TERMINATING", "TERMINATED")]
+    return endpoint.workspaces(directory_id)
 
 
 def tags_of(endpoint, workspace_id) -> dict:

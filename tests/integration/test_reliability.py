@@ -137,15 +137,7 @@ def ansible(endpoint, tmp_path, directory_id):
 
 def listed(endpoint, directory_id=None) -> list[dict]:
     """The WorkSpaces the endpoint holds (not on their way out), read with boto3, every page."""
-    client = endpoint.client("workspaces", setup=True)
-    found, token = [], None
-    while True:
-        params = {"DirectoryId": directory_id} if directory_id else {}
-        page = client.describe_workspaces(**params, **({"NextToken": token} if token else {}))
-        found.extend(page["Workspaces"])
-        token = page.get("NextToken")
-        if not token:
-            return [ws for ws in found if ws["State"] not in ("TERMINATING", "TERMINATED")]
+    return endpoint.workspaces(directory_id)
 
 
 def assert_exactly_once(endpoint, directory_id, users: list[str]) -> list[dict]:
