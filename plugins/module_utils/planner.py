@@ -72,6 +72,8 @@ PRESENT_ONLY_OPTIONS = (*PROPERTY_KEYS, "admin_maintenance", *ENCRYPTION_KEYS, "
 
 AUTO_STOP = "AUTO_STOP"
 AUTO_STOP_STEP = 60
+DEFAULT_AUTO_STOP_MINUTES = 60
+AUTO_STOP_TIMEOUT_KEY = "RunningModeAutoStopTimeoutInMinutes"
 MAX_TAGS = 50
 TAG_KEY_MAX = 127
 TAG_VALUE_MAX = 255
@@ -82,7 +84,9 @@ TERMINATED = "TERMINATED"  # as good as gone: the ID disappears soon, and the us
 GONE_STATES = frozenset(["TERMINATING", TERMINATED])
 RUNNING_STATES = frozenset(["AVAILABLE", "IMPAIRED", "UNHEALTHY"])
 MODIFY_STATES = ACTION_ALLOWED_STATES["modify"]
-MAINTENANCE_ON_STATES = frozenset(["AVAILABLE", "STOPPED", "IMPAIRED", "UNHEALTHY"])
+# guessed (the API reference names no states): maintenance is entered from AVAILABLE or STOPPED, as the local
+# endpoint models it; refusing others in the plan keeps check mode and the real run in agreement.
+MAINTENANCE_ON_STATES = frozenset(["AVAILABLE", "STOPPED"])
 
 # The state each waiter goal ends in (None: the WorkSpace is gone; absent key: the state does not change).
 GOAL_END_STATES = {"created": "AVAILABLE", "available": "AVAILABLE", "stopped": "STOPPED", "gone": None}
@@ -214,7 +218,19 @@ def merged(raw: dict, defaults: dict) -> dict:
 
 def item_problems(item: Item) -> list[str]:
     """What is wrong with an item's options on their own (no API needed), each naming the option."""
-    return identity_problems(item) + property_problems(item.properties) + tag_problems(item.tags)
+    return (
+        identity_problems(item)
+        + property_problems(item.properties)
+        + encryption_problems(item.encryption)
+        + (tag_problems(item.tags))
+    )
+
+
+def encryption_problems(encryption: dict) -> list[str]:
+    key = encryption.get("volume_encryption_key")
+    if key is not None and not str(key).strip():
+        return ["volume_encryption_key must not be empty: give a KMS key ARN or alias, or leave it out"]
+    return []
 
 
 def identity_problems(item: Item) -> list[str]:
@@ -268,6 +284,8 @@ def property_problems(properties: dict) -> list[str]:
             problems.append(f"{option} must be a positive number of GiB, got {size}")
     if "protocols" in properties and not properties["protocols"]:
         problems.append("protocols must name at least one protocol")
+    for protocol in sorted({p for p in properties.get("protocols") or [] if properties["protocols"].count(p) > 1}):
+        problems.append(f"protocols names {protocol} twice")
     if "compute_type" in properties and not str(properties["compute_type"]).strip():
         problems.append("compute_type must not be empty")
     return problems
@@ -781,10 +799,22 @@ def predict(plan: Plan, wait: bool) -> None:
     plan.diff = plan_diff(plan) if plan.steps else None
 
 
+def with_running_mode_rules(properties: dict) -> dict:
+    """Properties as the service keeps them: no auto-stop timeout outside AUTO_STOP, and AUTO_STOP's default of
+    DEFAULT_AUTO_STOP_MINUTES when none is set (API notes)."""
+    if properties.get("RunningMode") == AUTO_STOP:
+        properties.setdefault(AUTO_STOP_TIMEOUT_KEY, DEFAULT_AUTO_STOP_MINUTES)
+    elif "RunningMode" in properties:
+        properties.pop(AUTO_STOP_TIMEOUT_KEY, None)
+    return properties
+
+
 def apply_step(step: Step, after: dict | None, tags: dict | None, item: Item):
     """The WorkSpace and tags right after one step is sent (before any wait)."""
     if step.kind == "create":
         created = {key: value for key, value in step.params.items() if key != "Tags"}
+        if "WorkspaceProperties" in created:
+            created["WorkspaceProperties"] = with_running_mode_rules(dict(created["WorkspaceProperties"]))
         return dict(created, WorkspaceId=None, State=IN_PROGRESS_STATES["create"]), dict(item.tags or {})
     after = dict(after)
     if step.kind == "set_tags":
@@ -792,8 +822,9 @@ def apply_step(step: Step, after: dict | None, tags: dict | None, item: Item):
     elif step.kind == "unset_tags":
         tags = {key: value for key, value in (tags or {}).items() if key not in step.params["TagKeys"]}
     elif step.kind == "modify":
-        properties = dict(after.get("WorkspaceProperties") or {}, **step.params["WorkspaceProperties"])
-        after["WorkspaceProperties"] = properties
+        after["WorkspaceProperties"] = with_running_mode_rules(
+            dict(after.get("WorkspaceProperties") or {}, **step.params["WorkspaceProperties"])
+        )
     elif step.kind == "maintenance":
         after["State"] = step.params["WorkspaceState"]
     else:

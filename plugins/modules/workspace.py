@@ -133,6 +133,8 @@ options:
       - A WorkSpace in C(ADMIN_MAINTENANCE) ignores reboot, rebuild, start and stop, and its properties are not
         changed until it leaves that mode.
       - On a new WorkSpace it needs O(wait=true), because the mode is set once the WorkSpace is C(AVAILABLE).
+      - A WorkSpace enters the mode from C(AVAILABLE) or C(STOPPED); in another state the item is refused before
+        any call.
       - In O(workspaces), the default for every item.
     type: bool
   volume_encryption_key:

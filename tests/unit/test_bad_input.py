@@ -227,6 +227,12 @@ MODULE_CASES = [
         **single(user_volume_size=0),
     ),
     ws_case("no protocol", ("protocols must name at least one protocol",), **single(protocols=[])),
+    ws_case("a protocol twice", ("protocols names WSP twice",), **single(protocols=["WSP", "WSP"])),
+    ws_case(
+        "an empty encryption key",
+        ("volume_encryption_key must not be empty",),
+        **single(volume_encryption_key="", root_volume_encryption=True),
+    ),
     ws_case("a negative wait_timeout", ("wait_timeout must not be negative, got -5",), **single(wait_timeout=-5)),
     ws_case("more than 50 tags", ("tags: 51 tags given", "at most 50"), **single(tags=TAGS_51)),
     ws_case(

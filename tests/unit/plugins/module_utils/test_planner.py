@@ -397,6 +397,15 @@ def test_maintenance_on_comes_after_property_changes():
     assert plan.actions == ["modify", "maintenance"]
 
 
+@pytest.mark.parametrize("state", ["UNHEALTHY", "IMPAIRED", "REBOOTING", "ERROR"])
+def test_maintenance_is_entered_only_from_available_or_stopped(state):
+    """Refused in the plan, in check mode too, rather than sent and refused by the service."""
+    assert (
+        "cannot put ws-abcd12345 in ADMIN_MAINTENANCE while it is"
+        in plan_item(item(admin_maintenance=True), workspace(state=state), settled=True).error
+    )
+
+
 def test_maintenance_off_comes_before_property_changes():
     plan = plan_item(item(admin_maintenance=False, compute_type="POWER"), workspace(state="ADMIN_MAINTENANCE"))
     assert kinds(plan) == ["maintenance", "modify"]
@@ -806,3 +815,16 @@ def test_item_result_shape():
         "failure": None,
         "workspace": {"state": "AVAILABLE"},
     }
+
+
+@pytest.mark.parametrize(
+    "current, wanted, expected",
+    [
+        ({"RunningMode": "AUTO_STOP", "RunningModeAutoStopTimeoutInMinutes": 120}, {"running_mode": "ALWAYS_ON"}, None),
+        ({"RunningMode": "ALWAYS_ON"}, {"running_mode": "AUTO_STOP"}, 60),
+        ({"RunningMode": "ALWAYS_ON"}, {"running_mode": "AUTO_STOP", "running_mode_auto_stop_timeout": 180}, 180),
+    ],
+)
+def test_the_predicted_timeout_follows_the_running_mode(current, wanted, expected):
+    plan = plan_item(item(**wanted), workspace(WorkspaceProperties=current))
+    assert plan.after["WorkspaceProperties"].get("RunningModeAutoStopTimeoutInMinutes") == expected
