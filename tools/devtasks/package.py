@@ -52,6 +52,7 @@ MUST_NOT_SHIP = (
     "tests/package",
     "tests/output",
     "benchmarks",
+    "examples/demo.py",  # runs only beside tests/endpoint and tools/, which do not ship
     "tools",
     ".ci",
     ".venv",
