@@ -15,7 +15,7 @@ import time
 import pytest
 from local_play import play_head
 
-from harness import registered_directories, run_playbook
+from harness import run_playbook
 
 BUNDLES = {"Finance": "wsb-gk1wpk43z", "Engineering": "wsb-1pzkp0bx4", "Sales": "wsb-clj85qzj1"}
 MODES = {"Finance": "AUTO_STOP", "Engineering": "ALWAYS_ON", "Sales": "AUTO_STOP"}
@@ -71,12 +71,6 @@ class Play:
         result.calls = self.endpoint.calls()
         result.output = result.stdout + result.stderr
         return result
-
-
-@pytest.fixture
-def directory_id(endpoint, tmp_path):
-    (corp,) = registered_directories(endpoint, tmp_path / "setup", "corp.example.com")
-    return corp
 
 
 @pytest.fixture

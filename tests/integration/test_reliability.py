@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 
 from endpoint import Endpoint
-from harness import registered_directories
 
 HERE = Path(__file__).resolve().parent / "reliability"
 SALES = "wsb-clj85qzj1"  # a public bundle the endpoint knows
@@ -122,12 +121,6 @@ class Ansible:
 
     def tasks(self, name: str, tasks: list, *options: str, env: dict | None = None) -> Run:
         return self.run(self.playbook(name, tasks), {}, *options, env=env)
-
-
-@pytest.fixture
-def directory_id(endpoint, tmp_path):
-    (corp,) = registered_directories(endpoint, tmp_path / "setup", "corp.example.com")
-    return corp
 
 
 @pytest.fixture
