@@ -366,7 +366,7 @@ def test_an_sts_answer_that_cannot_be_parsed_falls_back_to_paging_by_type(aws, w
     aws.add("get_resources", {"ResourceTagMappingList": []}, TAGGING_REQUEST, "resourcegroupstaggingapi")
 
     assert reads.TagReader(module, workspaces)(ids) == {i: {} for i in ids}
-    ((_, sts_params),) = [m for m in made if m[0] == "sts"]
+    (sts_params,) = [params for service, params in made if service == "sts"]
     # A best-effort call: bounded, so an STS that cannot be reached costs seconds, not minutes.
     config = sts_params["config"]
     assert config.connect_timeout <= 5 and config.read_timeout <= 10 and config.retries["max_attempts"] <= 2
