@@ -541,6 +541,17 @@ class DirectoryService:
         verdict, directory = self._poll(lambda: self.read(directory_id), judge, deadline.remaining())
         return verdict == DONE, directory
 
+    def _after_failed_call(self, call: str, error, directory_id: str, wanted, outcome: str, deadline, not_ready):
+        """After register / deregister failed: the directory as read again when it is as wanted (adopted, with a
+        warning). Otherwise the call's own error, or not_ready(last read) for a refusal as not ready."""
+        found, directory = self.look_again(directory_id, wanted, deadline)
+        if not found:
+            if error_code(error) != NOT_READY_CODE:
+                raise error
+            raise not_ready(directory)
+        self._adopted(call, error, outcome)
+        return directory
+
     def _adopted(self, call: str, error, outcome: str) -> None:
         code = error_code(error) or type(error).__name__
         self.warnings.append(
@@ -574,18 +585,19 @@ class DirectoryService:
             error = failure
         if error is None:
             return self.wait(directory_id, "registered", deadline)
-        found, directory = self.look_again(directory_id, is_registered, deadline)
-        if not found:
-            if error_code(error) != NOT_READY_CODE:
-                raise error
+
+        def not_active(_directory):
             stage = stages[-1] if stages else self.directory_service_stage(directory_id)
-            raise WorkspacesError(
+            return WorkspacesError(
                 f"directory {directory_id} could not be registered within {deadline.timeout} seconds: it is not "
                 f"Active (Directory Service stage: {stage}): {error.response['Error'].get('Message', '')}",
                 code=NOT_READY_CODE,
                 directory_stage=stage,
             )
-        self._adopted("RegisterWorkspaceDirectory", error, "registered")
+
+        directory = self._after_failed_call(
+            "RegisterWorkspaceDirectory", error, directory_id, is_registered, "registered", deadline, not_active
+        )
         if directory.get("State") == REGISTERED:
             return directory
         return self.wait(directory_id, "registered", deadline)
@@ -601,18 +613,22 @@ class DirectoryService:
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as failure:
             error = failure
         if error is not None:
-            found, directory = self.look_again(directory_id, lambda listed: not is_registered(listed), deadline)
-            if not found:
-                if error_code(error) != NOT_READY_CODE:
-                    raise error
+
+            def still_busy(directory):
                 state = (directory or {}).get("State", MISSING)
-                raise WorkspacesError(
+                return WorkspacesError(
                     f"directory {directory_id} could not be deregistered within {deadline.timeout} seconds "
                     f"(state: {state}): {error.response['Error'].get('Message', '')}",
                     code=NOT_READY_CODE,
                     directory_state=state,
                 )
-            self._adopted("DeregisterWorkspaceDirectory", error, "deregistered")
+
+            def gone(listed):
+                return not is_registered(listed)
+
+            directory = self._after_failed_call(
+                "DeregisterWorkspaceDirectory", error, directory_id, gone, "deregistered", deadline, still_busy
+            )
             if directory is None:
                 return
         self.wait(directory_id, "gone", deadline)
